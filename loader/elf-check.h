@@ -1,0 +1,63 @@
+/*
+ * Validation of an ELF image's headers, as load_elf_binary() does it, but
+ * pure: it looks at bytes already read and decides. Compiled into the loader
+ * and, unchanged, into the hosted unit tests and fuzzers.
+ */
+#ifndef PRISTINE_LOADER_ELF_CHECK_H
+#define PRISTINE_LOADER_ELF_CHECK_H
+
+#include <elf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_PAGE		4096ul
+#define ELF_PAGESTART(v)	((v) & ~(ELF_PAGE - 1))
+#define ELF_PAGEOFFSET(v)	((v) & (ELF_PAGE - 1))
+#define ELF_PAGEALIGN(v)	(((v) + ELF_PAGE - 1) & ~(ELF_PAGE - 1))
+#define ELF_MAX_PHDRS_SIZE	ELF_PAGE	/* the kernel reads at most a page */
+#define ELF_INTERP_MAX		4096		/* PATH_MAX */
+
+/* What the loader does with an image it has looked at. */
+enum elf_verdict {
+	ELF_LOAD = 0,		/* an x86_64 ELF we map ourselves */
+	ELF_KERNEL_FOREIGN,	/* not ours (other magic, class, machine, type) */
+	ELF_KERNEL_SCRIPT,	/* starts with "#!" */
+};
+
+struct elf_info {
+	uint16_t type;			/* ET_EXEC or ET_DYN */
+	uint16_t phnum;
+	uint64_t entry;
+	uint64_t phoff;
+	uint64_t interp_off;		/* file offset of PT_INTERP, if any */
+	uint64_t interp_len;		/* 0: no interpreter */
+	int exec_stack;			/* PT_GNU_STACK with PF_X */
+	uint64_t first_vaddr;		/* p_vaddr of the first PT_LOAD */
+	uint64_t total_size;		/* span of all PT_LOAD, page aligned */
+	uint64_t max_align;		/* largest power-of-two p_align */
+	uint64_t phdr_vaddr;		/* where the phdrs are in memory, 0: unknown */
+};
+
+/*
+ * Classify the first bytes of a file (len of them, len may be short).
+ * Returns an enum elf_verdict; ELF_LOAD only for a full, well-formed x86_64
+ * ELF header of an executable type.
+ */
+int elf_classify(const unsigned char *buf, size_t len);
+
+/*
+ * Check the program headers of an image whose header passed elf_classify(),
+ * given the file size. Returns 0 and fills info, or -ENOEXEC / -EINVAL.
+ * phdrs must hold eh->e_phnum entries (the caller read e_phnum*e_phentsize
+ * bytes, which elf_phdrs_size() bounds).
+ */
+int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+		    uint64_t file_size, struct elf_info *info);
+
+/* Bytes of program headers to read, or -ENOEXEC if the table is unusable. */
+long elf_phdrs_size(const Elf64_Ehdr *eh);
+
+/* Check the interpreter path read from PT_INTERP (len bytes). */
+int elf_check_interp_path(const char *path, uint64_t len);
+
+#endif

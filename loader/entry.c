@@ -1,0 +1,168 @@
+#include <stddef.h>
+#include <elf.h>
+#include <asm/unistd.h>
+#include "entry.h"
+#include "mem.h"
+#include "sys.h"
+
+_Static_assert(offsetof(struct entry_args, exe_fd) == 16, "layout");
+_Static_assert(offsetof(struct entry_args, sigmask) == 24, "layout");
+_Static_assert(offsetof(struct entry_args, mm) == 32, "layout");
+_Static_assert(sizeof(struct prctl_mm_map) == 104, "layout");
+_Static_assert(offsetof(struct entry_args, filter_len) == 136, "layout");
+_Static_assert(offsetof(struct entry_args, sp) == 152, "layout");
+_Static_assert(offsetof(struct entry_args, gadget) == 168, "layout");
+_Static_assert(offsetof(struct entry_args, self_len) == 184, "layout");
+_Static_assert(__NR_munmap == 11 && __NR_prctl == 157 && __NR_close == 3 &&
+	       __NR_rt_sigprocmask == 14 && __NR_seccomp == 317 &&
+	       __NR_exit_group == 231, "syscall numbers in the trampoline");
+
+/*
+ * Entered with rdi = struct entry_args *, inside the trampoline page. It
+ * uses no memory of the loader's: the loader is gone after the first call.
+ */
+__asm__(
+	".pushsection .text.trampoline, \"ax\"\n"
+	".globl tramp_begin\n"
+	".hidden tramp_begin\n"
+	"tramp_begin:\n\t"
+	"mov %rdi, %rbx\n\t"
+	"mov 152(%rbx), %rsp\n\t"
+	"mov $11, %eax\n\t"		/* munmap(loader) */
+	"mov 0(%rbx), %rdi\n\t"
+	"mov 8(%rbx), %rsi\n\t"
+	"syscall\n\t"
+	"mov 16(%rbx), %rax\n\t"
+	"test %rax, %rax\n\t"
+	"js 1f\n\t"
+	"mov $157, %eax\n\t"		/* prctl(PR_SET_MM, PR_SET_MM_MAP) */
+	"mov $35, %edi\n\t"
+	"mov $14, %esi\n\t"
+	"lea 32(%rbx), %rdx\n\t"
+	"mov $104, %r10d\n\t"
+	"xor %r8d, %r8d\n\t"
+	"syscall\n\t"
+	"mov $3, %eax\n\t"		/* close(exe_fd) */
+	"mov 16(%rbx), %rdi\n\t"
+	"syscall\n"
+	"1:\n\t"
+	"mov $14, %eax\n\t"		/* rt_sigprocmask(SIG_SETMASK) */
+	"mov $2, %edi\n\t"
+	"lea 24(%rbx), %rsi\n\t"
+	"xor %edx, %edx\n\t"
+	"mov $8, %r10d\n\t"
+	"syscall\n\t"
+	"movzwl 136(%rbx), %eax\n\t"
+	"test %eax, %eax\n\t"
+	"jz 2f\n\t"
+	"mov $317, %eax\n\t"		/* seccomp(SET_MODE_FILTER) */
+	"mov $1, %edi\n\t"
+	"xor %esi, %esi\n\t"
+	"lea 136(%rbx), %rdx\n\t"
+	"syscall\n\t"
+	"test %rax, %rax\n\t"
+	"jz 2f\n\t"
+	"mov $231, %eax\n\t"		/* exit_group(127) */
+	"mov $127, %edi\n\t"
+	"syscall\n"
+	"2:\n\t"
+	"push 160(%rbx)\n\t"		/* the gadget's ret goes to entry */
+	"mov 168(%rbx), %r11\n\t"
+	"mov 176(%rbx), %rdi\n\t"
+	"mov 184(%rbx), %rsi\n\t"
+	"xor %eax, %eax\n\t"
+	"xor %ebx, %ebx\n\t"
+	"xor %ecx, %ecx\n\t"
+	"xor %edx, %edx\n\t"
+	"xor %ebp, %ebp\n\t"
+	"xor %r8d, %r8d\n\t"
+	"xor %r9d, %r9d\n\t"
+	"xor %r10d, %r10d\n\t"
+	"xor %r12d, %r12d\n\t"
+	"xor %r13d, %r13d\n\t"
+	"xor %r14d, %r14d\n\t"
+	"xor %r15d, %r15d\n\t"
+	"test %r11, %r11\n\t"
+	"jz 3f\n\t"
+	"mov $11, %eax\n\t"		/* munmap(trampoline) in the vDSO */
+	"jmp *%r11\n"
+	"3:\n\t"
+	"xor %edi, %edi\n\t"
+	"xor %esi, %esi\n\t"
+	"ret\n"
+	".globl tramp_end\n"
+	".hidden tramp_end\n"
+	"tramp_end:\n"
+	".popsection\n");
+
+extern const char tramp_begin[], tramp_end[];
+
+/* Length of a register-clearing "xor r, r" at p, or 0. */
+static int xor_self(const unsigned char *p)
+{
+	int rex = 0;
+
+	if (p[0] == 0x45 || p[0] == 0x48 || p[0] == 0x4d)
+		rex = 1;
+	if (p[rex] != 0x31 && p[rex] != 0x33)
+		return 0;
+	if ((p[rex + 1] & 0xc0) != 0xc0 ||
+	    ((p[rex + 1] >> 3) & 7) != (p[rex + 1] & 7))
+		return 0;
+	return rex + 2;
+}
+
+uint64_t entry_find_gadget(uint64_t vdso)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)vdso;
+	const Elf64_Phdr *ph;
+	int i;
+
+	if (!vdso || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return 0;
+	ph = (const Elf64_Phdr *)(vdso + eh->e_phoff);
+	for (i = 0; i < eh->e_phnum; i++) {
+		const unsigned char *b, *end;
+
+		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X))
+			continue;
+		b = (const unsigned char *)(vdso + ph[i].p_offset);
+		end = b + ph[i].p_filesz;
+		for (; b + 3 <= end; b++) {
+			const unsigned char *q = b + 2;
+			int n;
+
+			if (b[0] != 0x0f || b[1] != 0x05)
+				continue;
+			while (q + 3 < end && (n = xor_self(q)) > 0)
+				q += n;
+			if (q < end && *q == 0xc3)
+				return (uint64_t)b;
+		}
+	}
+	return 0;
+}
+
+int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
+{
+	size_t code = (size_t)(tramp_end - tramp_begin);
+	size_t args_off = (code + 15) & ~15ul;
+	size_t filter_off = args_off + sizeof(*a);
+	size_t len = (filter_off + filter_len + 4095) & ~4095ul;
+	long page = sys_mmap(0, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p = (unsigned char *)page;
+
+	if (page < 0 && page > -4096)
+		return (int)page;
+	a->self_addr = (uint64_t)page;
+	a->self_len = len;
+	a->filter_len = (uint16_t)(filter_len / 8);
+	a->filter = (uint64_t)(p + filter_off);
+	memcpy(p, tramp_begin, code);
+	memcpy(p + args_off, a, sizeof(*a));
+	memcpy(p + filter_off, filter, filter_len);
+	sys_mprotect(p, len, PROT_READ | PROT_EXEC);
+	__asm__ volatile("jmp *%1" : : "D"(p + args_off), "r"(p) : "memory");
+	__builtin_unreachable();
+}

@@ -1,0 +1,19 @@
+/*
+ * The kernel enters with rsp pointing at argc (see stack.h for the layout).
+ * The loader runs its C code on a stack of its own inside its .bss, so the
+ * kernel-made [stack] mapping stays untouched until the new program's
+ * initial stack is written there.
+ */
+#include "start.h"
+
+__attribute__((aligned(16))) char loader_stack[LOADER_STACK_SIZE];
+
+__attribute__((naked, noreturn)) void _start(void)
+{
+	__asm__ volatile(
+		"xor %ebp, %ebp\n\t"
+		"mov %rsp, %rdi\n\t"
+		"lea loader_stack+" LOADER_STACK_SIZE_STR "(%rip), %rsp\n\t"
+		"call loader_main\n\t"
+		"ud2\n\t");
+}

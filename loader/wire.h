@@ -1,0 +1,188 @@
+/*
+ * The wire protocol between libpristine and the loader: the only definition.
+ *
+ * Both directions are a stream of records on a SOCK_STREAM unix socket:
+ *
+ *	struct pw_rec { u32 type; u32 len; }   followed by len payload bytes,
+ *	                                       padded with zeros to 8 bytes.
+ *
+ * Every field has a fixed width; no pointers cross the socket. Descriptors
+ * travel as SCM_RIGHTS and are consumed, in the order they were sent, by the
+ * records that say they carry one (PW_F_FD).
+ *
+ * Library -> loader: PW_REQ_HELLO first (magic, version, build id, and the
+ * byte length of everything that follows), then the configuration records in
+ * the order they are to be applied, and PW_REQ_RUN last. The whole request
+ * can be written before the loader even started: it waits in the socket.
+ *
+ * Loader -> library: PW_REP_HELLO as soon as the loader runs, then exactly one
+ * PW_REP_STATUS. Status with err == 0 means the image is mapped and the
+ * loader is past the point of no return. PW_REP_KERNEL announces a
+ * fallback to execveat(); EOF after it means the kernel exec succeeded, a
+ * PW_REP_STATUS after it carries the execveat() error. EOF with no status
+ * at all means the empty process died.
+ */
+#ifndef PRISTINE_WIRE_H
+#define PRISTINE_WIRE_H
+
+#include <stdint.h>
+
+#define PW_MAGIC	0x54535250u	/* "PRST" little-endian */
+#define PW_VERSION	1u
+
+/* Upper bounds both sides enforce; larger values are a protocol error. */
+#define PW_MAX_REQUEST	(64u << 20)	/* bytes after the hello */
+#define PW_MAX_FDS	4096u		/* descriptors in one request */
+#define PW_MAX_RECORDS	65536u
+
+/* argv[0] of the loader is its name, argv[1] the decimal control socket fd. */
+#define PW_LOADER_ARGV0	"pristine-loader"
+
+struct pw_rec {
+	uint32_t type;
+	uint32_t len;
+};
+
+#define PW_ALIGN(n)	(((n) + 7u) & ~7u)
+
+enum pw_type {
+	/* library -> loader */
+	PW_REQ_HELLO = 1,	/* struct pw_hello */
+	PW_REQ_ARGV,		/* u32 count, u32 0, then count NUL-terminated strings */
+	PW_REQ_ENVP,		/* same layout as PW_REQ_ARGV */
+	PW_REQ_IMAGE,		/* struct pw_image, path, PATH list; fd if PW_IMAGE_FD */
+	PW_REQ_FD,		/* struct pw_fd + one fd: install it as target */
+	PW_REQ_OPEN,		/* struct pw_open + path */
+	PW_REQ_CLOSE,		/* struct pw_int: fd */
+	PW_REQ_DUP2,		/* struct pw_dup2 */
+	PW_REQ_CLOSEFROM,	/* struct pw_int: lowest fd to close */
+	PW_REQ_CHDIR,		/* path */
+	PW_REQ_FCHDIR,		/* struct pw_int: fd in the empty process */
+	PW_REQ_FCHDIR_FD,	/* one fd carried: fchdir to it (cwd from the caller) */
+	PW_REQ_UMASK,		/* struct pw_int */
+	PW_REQ_SETSID,		/* no payload */
+	PW_REQ_SETPGID,		/* struct pw_int: pgid (0: own pid) */
+	PW_REQ_TCSETPGRP,	/* struct pw_int: fd of the terminal */
+	PW_REQ_CTTY,		/* one fd carried: make it the controlling tty */
+	PW_REQ_SIGMASK,		/* struct pw_sigset: mask the program starts with */
+	PW_REQ_SIGIGNORE,	/* struct pw_sigset: set these to SIG_IGN */
+	PW_REQ_SIGDEFAULT,	/* struct pw_sigset: set these to SIG_DFL */
+	PW_REQ_RLIMIT,		/* struct pw_rlimit */
+	PW_REQ_SCHED,		/* struct pw_sched */
+	PW_REQ_RESETIDS,	/* no payload: effective ids := real ids */
+	PW_REQ_NO_NEW_PRIVS,	/* no payload */
+	PW_REQ_SECCOMP,		/* struct sock_filter[]: installed last, before the jump */
+	PW_REQ_NAME,		/* comm name, NUL-terminated */
+	PW_REQ_PDEATHSIG,	/* struct pw_int */
+	PW_REQ_RUN,		/* struct pw_run: must be the last record */
+
+	/* loader -> library */
+	PW_REP_HELLO = 64,	/* struct pw_hello (length field 0) */
+	PW_REP_KERNEL,		/* struct pw_status: err 0, reason set */
+	PW_REP_STATUS,		/* struct pw_status */
+
+	PW_TYPE_MAX
+};
+
+struct pw_hello {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t build_id;
+	uint32_t nfds;		/* descriptors the request carries */
+	uint64_t length;	/* request bytes after this record */
+};
+
+enum pw_image_flags {
+	PW_IMAGE_FD = 1u << 0,		/* an fd is carried: no lookup */
+	PW_IMAGE_SEARCH = 1u << 1,	/* search the PATH list for path */
+};
+
+struct pw_image {
+	uint32_t flags;
+	uint32_t path_len;	/* bytes, including the NUL */
+	uint32_t search_len;	/* bytes of the PATH list, including the NUL */
+	uint32_t pad;
+	/* char path[path_len]; char search[search_len]; */
+};
+
+enum pw_fd_flags {
+	PW_FD_CLOEXEC = 1u << 0,
+};
+
+struct pw_fd {
+	int32_t target;
+	uint32_t flags;
+};
+
+struct pw_open {
+	int32_t target;
+	int32_t oflag;
+	uint32_t mode;
+	uint32_t pad;
+	/* char path[]; NUL-terminated */
+};
+
+struct pw_int {
+	int32_t value;
+	uint32_t pad;
+};
+
+struct pw_dup2 {
+	int32_t from;
+	int32_t to;
+};
+
+struct pw_sigset {
+	uint64_t set;		/* bit n-1 is signal n, as the kernel's sigset */
+};
+
+struct pw_rlimit {
+	uint32_t resource;
+	uint32_t pad;
+	uint64_t cur;
+	uint64_t max;
+};
+
+enum pw_sched_flags {
+	PW_SCHED_POLICY = 1u << 0,	/* sched_setscheduler(policy, prio) */
+	PW_SCHED_PARAM = 1u << 1,	/* sched_setparam(prio) */
+};
+
+struct pw_sched {
+	uint32_t flags;
+	int32_t policy;
+	int32_t priority;
+	uint32_t pad;
+};
+
+enum pw_run_mode {
+	PW_RUN_LOADER = 0,	/* map the image in userspace where allowed */
+	PW_RUN_KERNEL = 1,	/* always execveat() */
+};
+
+struct pw_run {
+	uint32_t mode;
+	uint32_t pad;
+};
+
+/* Why the loader handed the image to the kernel (PW_REP_KERNEL). */
+enum pw_reason {
+	PW_WHY_NONE = 0,
+	PW_WHY_ASKED,		/* PW_RUN_KERNEL */
+	PW_WHY_SCRIPT,		/* #! */
+	PW_WHY_SETID,		/* set-user-ID or set-group-ID file */
+	PW_WHY_FILECAPS,	/* security.capability xattr */
+	PW_WHY_FOREIGN,		/* not an x86_64 ELF executable we load */
+	PW_WHY_EXECSTACK,	/* PT_GNU_STACK asks for an executable stack */
+	PW_WHY_UNREADABLE,	/* execute-only file: cannot be mapped */
+	PW_WHY_MAX
+};
+
+struct pw_status {
+	int32_t err;		/* 0 or a positive errno */
+	uint32_t step;		/* index of the failing record, hello is 0 */
+	uint32_t type;		/* its enum pw_type */
+	uint32_t reason;	/* enum pw_reason */
+};
+
+#endif
