@@ -201,16 +201,17 @@ static int tcsetpgrp(int fd)
 	return r < 0 ? (int)r : 0;
 }
 
+/* glibc's order: seteuid(getuid()) first, then setegid(getgid()). */
 static int resetids(void)
 {
 	unsigned r, e, s;
 	long err;
 
-	if ((err = sys_getresgid(&r, &e, &s)) < 0 ||
-	    (err = sys_setresgid(~0u, r, ~0u)) < 0)
-		return (int)err;
 	if ((err = sys_getresuid(&r, &e, &s)) < 0 ||
 	    (err = sys_setresuid(~0u, r, ~0u)) < 0)
+		return (int)err;
+	if ((err = sys_getresgid(&r, &e, &s)) < 0 ||
+	    (err = sys_setresgid(~0u, r, ~0u)) < 0)
 		return (int)err;
 	return 0;
 }

@@ -72,7 +72,7 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 				return -ENOEXEC;
 			if (p->p_offset > file_size ||
 			    p->p_filesz > file_size - p->p_offset)
-				return -ENOEXEC;
+				return -EIO;	/* the kernel's short read */
 			info->interp_off = p->p_offset;
 			info->interp_len = p->p_filesz;
 			break;

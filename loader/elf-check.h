@@ -14,7 +14,7 @@
 #define ELF_PAGESTART(v)	((v) & ~(ELF_PAGE - 1))
 #define ELF_PAGEOFFSET(v)	((v) & (ELF_PAGE - 1))
 #define ELF_PAGEALIGN(v)	(((v) + ELF_PAGE - 1) & ~(ELF_PAGE - 1))
-#define ELF_MAX_PHDRS_SIZE	ELF_PAGE	/* the kernel reads at most a page */
+#define ELF_MAX_PHDRS_SIZE	65536ul	/* load_elf_phdrs() limit on 6.18 */
 #define ELF_INTERP_MAX		4096		/* PATH_MAX */
 
 /* What the loader does with an image it has looked at. */

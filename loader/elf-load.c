@@ -69,40 +69,32 @@ static int prot_of(const Elf64_Phdr *p)
 
 /*
  * Where the span goes: the caller's hint, where the headers say (ET_EXEC),
- * or anywhere, aligned to the largest p_align like the kernel honours it.
+ * or anywhere. For a static-pie with p_align above a page the kernel probes
+ * where mmap would put it and rounds that down to the alignment.
  * Returns the start address or -errno; [start, start + total) is reserved.
  */
-static long reserve(struct elf_image *im, uint64_t hint)
+static long reserve(struct elf_image *im, uint64_t hint, int honour_align)
 {
 	uint64_t total = im->info.total_size, align = im->info.max_align;
+	const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
 	long r;
 
 	if (im->info.type == ET_EXEC)
 		hint = ELF_PAGESTART(im->info.first_vaddr);
+	if (!hint && honour_align && align > ELF_PAGE) {
+		r = sys_mmap(0, total, PROT_NONE, anon, -1, 0);
+		if (IS_ERR(r))
+			return r;
+		sys_munmap((void *)r, total);
+		hint = (uint64_t)r & ~(align - 1);
+	}
 	if (hint) {
 		r = sys_mmap((void *)hint, total, PROT_NONE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-			     -1, 0);
+			     anon | MAP_FIXED_NOREPLACE, -1, 0);
 		if (!IS_ERR(r) || im->info.type == ET_EXEC)
 			return r == -EEXIST ? -ENOMEM : r;
 	}
-	if (align <= ELF_PAGE)
-		return sys_mmap(0, total, PROT_NONE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r = sys_mmap(0, total + align - ELF_PAGE, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!IS_ERR(r)) {
-		uint64_t start = ((uint64_t)r + align - 1) & ~(align - 1);
-
-		if (start > (uint64_t)r)
-			sys_munmap((void *)r, start - (uint64_t)r);
-		if ((uint64_t)r + total + align - ELF_PAGE > start + total)
-			sys_munmap((void *)(start + total),
-				   (uint64_t)r + total + align - ELF_PAGE -
-					   (start + total));
-		r = (long)start;
-	}
-	return r;
+	return sys_mmap(0, total, PROT_NONE, anon, -1, 0);
 }
 
 /* One PT_LOAD, as the kernel's elf_load(): file pages, the zeroed tail of
@@ -141,14 +133,14 @@ static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
 	return 0;
 }
 
-int elf_map(struct elf_image *im, uint64_t hint)
+int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 {
 	uint64_t first = ELF_PAGESTART(im->info.first_vaddr), k;
 	uint64_t covered;
 	long start;
 	int i, err;
 
-	start = reserve(im, hint);
+	start = reserve(im, hint, honour_align);
 	if (IS_ERR(start))
 		return (int)start;
 	im->map_start = (uint64_t)start;

@@ -31,10 +31,12 @@ int elf_read_interp(const struct elf_image *im, char *buf);
 
 /*
  * Maps the image. hint is the wanted start of the span for an ET_DYN
- * image (0: anywhere); ET_EXEC images go where their headers say.
+ * image (0: anywhere, aligned to the largest p_align if honour_align, as
+ * the kernel does for static-pie but not for interpreters); ET_EXEC images
+ * go where their headers say.
  * Returns 0 or -errno, with nothing left mapped on failure.
  */
-int elf_map(struct elf_image *im, uint64_t hint);
+int elf_map(struct elf_image *im, uint64_t hint, int honour_align);
 
 void elf_unmap(struct elf_image *im);
 

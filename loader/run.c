@@ -29,6 +29,7 @@ extern const char _end[];
 static struct elf_image exe, interp;
 static char interp_path[ELF_INTERP_MAX];
 static char path_buf[PATH_MAX_];
+static char comm_buf[PATH_MAX_];	/* the file's own name, for fd execs */
 
 /* Kernel's bprm_stack_limits() and copy_strings() checks. */
 static int check_arg_limits(const struct loader *l, const char *execfn)
@@ -154,9 +155,9 @@ static int map_images(struct loader *l, const uint64_t *rnd)
 			hint &= ~(exe.info.max_align - 1);
 		hint = ELF_PAGESTART(hint);
 	}
-	if ((err = elf_map(&exe, hint)) < 0)
+	if ((err = elf_map(&exe, hint, 1)) < 0)
 		return err;
-	if (exe.info.interp_len && (err = elf_map(&interp, 0)) < 0) {
+	if (exe.info.interp_len && (err = elf_map(&interp, 0, 0)) < 0) {
 		elf_unmap(&exe);
 		return err;
 	}
@@ -169,10 +170,13 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 	uint64_t brk = ELF_PAGEALIGN(exe.brk);
 	long r;
 
+	/* Since 6.15 a static-pie's brk moves out of the mmap area always. */
+	int moved = exe.info.type == ET_DYN && !exe.info.interp_len;
+
+	if (moved)
+		brk = ELF_PAGEALIGN(ET_DYN_BASE);
 	if (l->randomize) {
-		if (exe.info.type == ET_DYN && !exe.info.interp_len)
-			brk = ET_DYN_BASE;
-		else
+		if (!moved)
 			brk += ELF_PAGE;
 		brk = randomize_page(l, brk, 1ull << 30, rnd[1]);
 	}
@@ -225,8 +229,13 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		err = opath ? -EACCES : elf_read((int)r, &interp);
 		if (err)
 			sys_close((int)r);
+		/* load_elf_binary(): a short interpreter header is EIO, a
+		 * foreign or broken one ELIBBAD. */
 		if (err > 0)
-			return -ENOEXEC;	/* interpreter is no x86_64 ELF */
+			return interp.file_size < sizeof(Elf64_Ehdr) ? -EIO
+								       : -ELIBBAD;
+		if (err == -ENOEXEC || err == -EINVAL)
+			return -ELIBBAD;
 		if (err < 0)
 			return err;
 	}
@@ -278,8 +287,9 @@ static int load_and_jump(struct loader *l, const char *execfn)
 
 	memset(&ea, 0, sizeof(ea));
 	set_mm(l, &st, rnd, &ea.mm);	/* best effort: see doc/fidelity.md */
-	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name : basename_of(execfn)),
-		  0, 0, 0);
+	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
+				 : comm_buf[0] ? basename_of(comm_buf)
+					       : basename_of(execfn)), 0, 0, 0);
 
 	ea.unmap_addr = (uint64_t)__ehdr_start;
 	ea.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
@@ -403,6 +413,7 @@ int run_image(struct loader *l, uint32_t mode)
 	const char *path = l->image_path;
 
 	int opath, fd;
+	long r;
 
 	if (!l->image)
 		return -EINVAL;
@@ -427,6 +438,12 @@ int run_image(struct loader *l, uint32_t mode)
 			while (k)
 				fdpath[i++] = digits[--k];
 			fdpath[i] = 0;
+			/* Since 6.14 an fd exec is named after the file. */
+			memcpy(comm_buf, "/proc/self/fd/", 14);
+			memcpy(comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
+			r = sys_readlinkat(AT_FDCWD, comm_buf, comm_buf,
+					   sizeof(comm_buf) - 1);
+			comm_buf[r > 0 ? r : 0] = 0;
 			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
 		}
 		return try_image(l, l->image_fd, opath, path, path, mode);

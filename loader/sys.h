@@ -153,6 +153,8 @@ static inline long sys_capget(void *hdr, void *data)
 { return SYSCALL2(__NR_capget, hdr, data); }
 static inline long sys_personality(unsigned long p)
 { return SYSCALL1(__NR_personality, p); }
+static inline long sys_readlinkat(int dfd, const char *p, char *buf, size_t n)
+{ return SYSCALL4(__NR_readlinkat, dfd, p, buf, n); }
 static inline long sys_getpid(void)
 { return SYSCALL0(__NR_getpid); }
 static inline long sys_fstatfs(int fd, void *buf)

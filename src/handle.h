@@ -1,0 +1,35 @@
+/* The handles of pristine_open(): an empty process and its configuration. */
+#ifndef PRISTINE_HANDLE_H
+#define PRISTINE_HANDLE_H
+
+#include <sys/types.h>
+#include "internal.h"
+
+struct handle {
+	struct handle *next;
+	dev_t dev;
+	ino_t ino;
+	struct empty e;
+	struct request req;
+	int have_exec;
+	uint32_t mode;
+	/* argv and env grow one string per call; sent once, at the run. */
+	struct strvec {
+		char **v;
+		size_t n, cap;
+	} argv, env;
+};
+
+/* Appends a copy of s; returns 0 or ENOMEM. */
+int strvec_add(struct strvec *sv, const char *s);
+void strvec_free(struct strvec *sv);
+
+/* Finds the handle for fd and locks the registry; NULL (errno EBADF). */
+struct handle *handle_get(int fd);
+void handle_put(struct handle *h);
+
+/* Appends the record for one pristine_config() call. Returns 0 or errno. */
+int config_apply(struct handle *h, unsigned int cmd, const char *key,
+		 const void *value, int aux);
+
+#endif

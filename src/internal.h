@@ -1,0 +1,102 @@
+/* libpristine's internal interfaces. Nothing here is exported. */
+#ifndef PRISTINE_INTERNAL_H
+#define PRISTINE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "pristine.h"
+#include "wire.h"
+#include "build-id.h"
+
+#define PRISTINE_EXPORT __attribute__((visibility("default")))
+
+/* A request being built: configuration records plus the fds they carry. */
+struct request {
+	unsigned char *buf;
+	size_t len, cap;
+	int *fds;		/* owned: closed by request_free() */
+	size_t nfds, fdcap;
+	uint32_t records;
+	int err;		/* sticky: the first allocation failure */
+	/* The key of each record, for error messages (may be NULL). */
+	const char **keys;
+	size_t keycap;
+};
+
+void request_init(struct request *r);
+void request_free(struct request *r);
+/* Appends a record of two payload parts (b NULL: blen bytes reserved for
+ * the caller to fill). Returns 0 or a positive errno. */
+int request_add(struct request *r, uint32_t type, const char *key,
+		const void *a, size_t alen, const void *b, size_t blen);
+/* Appends a record carrying fd (the request takes ownership). */
+int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
+		   const void *a, size_t alen, const void *b, size_t blen);
+/* Appends a strings record (argv or envp) from a NULL-terminated vector. */
+int request_add_strings(struct request *r, uint32_t type, const char *key,
+			char *const *v);
+/* Name of the key that made record 'step' (1-based). */
+const char *request_key(const struct request *r, uint32_t step);
+
+/* An empty process: the loader, started and waiting on its socket. */
+struct empty {
+	int sock;
+	int pidfd;
+	pid_t pid;
+};
+
+enum empty_fds {
+	EMPTY_NO_FDS = 0,	/* the pristine_open() model: only the socket */
+	EMPTY_INHERIT_FDS = 1,	/* posix_spawn: non-close-on-exec fds pass */
+};
+
+/* Progress of sending one request on one socket. */
+struct sender {
+	const struct request *req;
+	unsigned char hello[32];
+	size_t pos;		/* bytes of hello + records sent */
+	size_t chunk;		/* fd chunks sent */
+};
+
+void sender_init(struct sender *s, const struct request *r);
+/* Sends what is left; flags MSG_DONTWAIT stops at a full socket.
+ * Returns 0 or a positive errno (EAGAIN: try again later). */
+int sender_push(struct sender *s, int sock, int flags);
+
+/*
+ * Starts the loader by clone(CLONE_VM|CLONE_VFORK) + execve(). If pre is
+ * not NULL, as much of its request as fits is queued on the socket before
+ * the loader even starts. Returns 0 or a positive errno.
+ */
+int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre);
+
+/*
+ * Sends the rest of a request and waits for the loader's verdict. On
+ * failure the empty process is reaped. Returns 0 or a positive errno;
+ * *step is the failing record (0 if none), *route how the image ran.
+ */
+int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
+		 int *route);
+
+/* Kills and reaps an empty process that will not run. */
+void empty_abort(struct empty *e);
+
+/* Serialises the hello record for a request into out (32 bytes). */
+void request_hello(const struct request *r, unsigned char out[32]);
+
+/* Runs a complete request on a new empty process (the spawn path). */
+int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
+		int *pidfd, uint32_t *step, int *route);
+
+/* Where the loader is: $PRISTINE_LOADER or the configured path. */
+const char *loader_path(void);
+
+/* Thread-local error details behind pristine_errmsg(). */
+void errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void route_set(int route);
+
+/* Checks a classic BPF seccomp program like the kernel will. */
+int seccomp_check(const void *prog, size_t len);
+
+#endif

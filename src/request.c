@@ -1,0 +1,131 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+void request_init(struct request *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void request_free(struct request *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	free(r->buf);
+	free(r->fds);
+	free(r->keys);
+	request_init(r);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t unit)
+{
+	size_t n = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * unit)))
+		return ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int request_add(struct request *r, uint32_t type, const char *key,
+		const void *a, size_t alen, const void *b, size_t blen)
+{
+	size_t len = alen + blen, total = sizeof(struct pw_rec) + PW_ALIGN(len);
+	struct pw_rec rec = { .type = type, .len = (uint32_t)len };
+	unsigned char *p;
+
+	if (r->err)
+		return r->err;
+	if (len > PW_MAX_REQUEST || r->len + total > PW_MAX_REQUEST ||
+	    r->records + 1 >= PW_MAX_RECORDS)
+		return r->err = E2BIG;
+	if (grow((void **)&r->buf, &r->cap, r->len + total, 1) ||
+	    grow((void **)&r->keys, &r->keycap, r->records + 2,
+		 sizeof(*r->keys)))
+		return r->err = ENOMEM;
+	p = r->buf + r->len;
+	memcpy(p, &rec, sizeof(rec));
+	if (alen)
+		memcpy(p + sizeof(rec), a, alen);
+	if (blen && b)
+		memcpy(p + sizeof(rec) + alen, b, blen);	/* else reserved */
+	memset(p + sizeof(rec) + len, 0, PW_ALIGN(len) - len);
+	r->len += total;
+	r->keys[++r->records] = key;
+	return 0;
+}
+
+int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
+		   const void *a, size_t alen, const void *b, size_t blen)
+{
+	int err;
+
+	if (r->nfds >= PW_MAX_FDS)
+		err = EMFILE;
+	else if (grow((void **)&r->fds, &r->fdcap, r->nfds + 1, sizeof(int)))
+		err = ENOMEM;
+	else
+		err = request_add(r, type, key, a, alen, b, blen);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	r->fds[r->nfds++] = fd;
+	return 0;
+}
+
+int request_add_strings(struct request *r, uint32_t type, const char *key,
+			char *const *v)
+{
+	uint32_t head[2] = { 0, 0 };
+	size_t bytes = 0, i;
+	unsigned char *p;
+	int err;
+
+	for (i = 0; v && v[i]; i++)
+		bytes += strlen(v[i]) + 1;
+	head[0] = (uint32_t)i;
+	/* Reserve the record, then fill the strings in place. */
+	if ((err = request_add(r, type, key, head, sizeof(head), NULL, bytes)))
+		return err;
+	p = r->buf + r->len - PW_ALIGN(sizeof(head) + bytes) + sizeof(head);
+	for (i = 0; v && v[i]; i++) {
+		size_t n = strlen(v[i]) + 1;
+
+		memcpy(p, v[i], n);
+		p += n;
+	}
+	return 0;
+}
+
+const char *request_key(const struct request *r, uint32_t step)
+{
+	if (step == 0 || step > r->records || !r->keys[step])
+		return "request";
+	return r->keys[step];
+}
+
+void request_hello(const struct request *r, unsigned char out[32])
+{
+	struct pw_rec rec = { PW_REQ_HELLO, sizeof(struct pw_hello) };
+	struct pw_hello h = {
+		.magic = PW_MAGIC,
+		.version = PW_VERSION,
+		.build_id = PRISTINE_BUILD_ID,
+		.nfds = (uint32_t)r->nfds,
+		.length = r->len,
+	};
+
+	memcpy(out, &rec, sizeof(rec));
+	memcpy(out + sizeof(rec), &h, sizeof(h));
+}

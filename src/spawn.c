@@ -1,0 +1,212 @@
+/*
+ * pristine_spawn() and friends: posix_spawn() with glibc 2.36's semantics,
+ * run by an empty process. The loader is exec'd with the caller's
+ * non-close-on-exec descriptors, so they are inherited exactly as by
+ * posix_spawn(); everything else arrives as one request, queued on the
+ * socket before the loader starts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+#include "spawn-layer.h"
+
+static uint64_t kernel_set(const sigset_t *set)
+{
+	uint64_t v = 0;
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			v |= 1ull << (sig - 1);
+	return v;
+}
+
+static int add_int(struct request *r, uint32_t type, const char *key, int v)
+{
+	struct pw_int iv = { .value = v };
+
+	return request_add(r, type, key, &iv, sizeof(iv), NULL, 0);
+}
+
+static int add_sigset(struct request *r, uint32_t type, const char *key,
+		      const sigset_t *set)
+{
+	struct pw_sigset ss = { .set = kernel_set(set) };
+
+	return request_add(r, type, key, &ss, sizeof(ss), NULL, 0);
+}
+
+/* The order of glibc's __spawni_child(). */
+static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
+{
+	short f = a->__flags;
+
+	if (f & POSIX_SPAWN_SETSIGDEF)
+		add_sigset(r, PW_REQ_SIGDEFAULT, "sigdefault", &a->__sd);
+	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) {
+		struct pw_sched s = {
+			.flags = (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
+								: PW_SCHED_PARAM,
+			.policy = a->__policy,
+			.priority = a->__sp.sched_priority,
+		};
+
+		request_add(r, PW_REQ_SCHED, "sched", &s, sizeof(s), NULL, 0);
+	}
+	if (f & POSIX_SPAWN_SETSID)
+		request_add(r, PW_REQ_SETSID, "setsid", NULL, 0, NULL, 0);
+	if (f & POSIX_SPAWN_SETPGROUP)
+		add_int(r, PW_REQ_SETPGID, "setpgroup", a->__pgrp);
+	if (f & POSIX_SPAWN_RESETIDS)
+		request_add(r, PW_REQ_RESETIDS, "resetids", NULL, 0, NULL, 0);
+	return r->err;
+}
+
+static int add_file_actions(struct request *r,
+			    const pristine_spawn_file_actions_t *fa)
+{
+	const struct fa_action *a = fa->__actions;
+	int i;
+
+	for (i = 0; i < fa->__used; i++) {
+		const struct fa_action *x = &a[i];
+
+		switch (x->type) {
+		case FA_OPEN: {
+			struct pw_open o = { .target = x->fd, .oflag = x->oflag,
+					     .mode = x->mode };
+
+			request_add(r, PW_REQ_OPEN, "addopen", &o, sizeof(o),
+				    x->path, strlen(x->path) + 1);
+			break;
+		}
+		case FA_CLOSE:
+			add_int(r, PW_REQ_CLOSE, "addclose", x->fd);
+			break;
+		case FA_DUP2: {
+			struct pw_dup2 d = { .from = x->fd, .to = x->newfd };
+
+			request_add(r, PW_REQ_DUP2, "adddup2", &d, sizeof(d),
+				    NULL, 0);
+			break;
+		}
+		case FA_CHDIR:
+			request_add(r, PW_REQ_CHDIR, "addchdir", x->path,
+				    strlen(x->path) + 1, NULL, 0);
+			break;
+		case FA_FCHDIR:
+			add_int(r, PW_REQ_FCHDIR, "addfchdir", x->fd);
+			break;
+		case FA_CLOSEFROM:
+			add_int(r, PW_REQ_CLOSEFROM, "addclosefrom", x->fd);
+			break;
+		case FA_TCSETPGRP:
+			add_int(r, PW_REQ_TCSETPGRP, "addtcsetpgrp", x->fd);
+			break;
+		}
+	}
+	return r->err;
+}
+
+static int spawn(pid_t *pid, int *pidfd, const char *file, int search,
+		 const pristine_spawn_file_actions_t *fa,
+		 const pristine_spawnattr_t *attr, char *const argv[],
+		 char *const envp[])
+{
+	static const pristine_spawnattr_t none;
+	struct pw_image im = { .flags = search ? PW_IMAGE_SEARCH : 0 };
+	struct pw_run run = { .mode = PW_RUN_LOADER };
+	const char *path = search ? getenv("PATH") : NULL;
+	struct request r;
+	sigset_t mask;
+	uint32_t step = 0;
+	int err, route = 0, saved = errno;
+	pid_t child;
+
+	if (!attr)
+		attr = &none;
+	if (!file)
+		return EFAULT;
+	request_init(&r);
+	add_attributes(&r, attr);
+	if (fa)
+		add_file_actions(&r, fa);
+	if (attr->__flags & POSIX_SPAWN_SETSIGMASK)
+		mask = attr->__ss;
+	else
+		pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	add_sigset(&r, PW_REQ_SIGMASK, "sigmask", &mask);
+	im.path_len = (uint32_t)strlen(file) + 1;
+	im.search_len = path ? (uint32_t)strlen(path) + 1 : 0;
+	request_add(&r, PW_REQ_IMAGE, search ? "spawnp" : "spawn", &im,
+		    sizeof(im), NULL, im.path_len + im.search_len);
+	if (!r.err) {
+		unsigned char *p = r.buf + r.len -
+				   PW_ALIGN(sizeof(im) + im.path_len +
+					    im.search_len) + sizeof(im);
+
+		memcpy(p, file, im.path_len);
+		if (path)
+			memcpy(p + im.path_len, path, im.search_len);
+	}
+	request_add_strings(&r, PW_REQ_ARGV, "argv", argv);
+	request_add_strings(&r, PW_REQ_ENVP, "envp", envp);
+	run.mode = (uint32_t)attr->__mode;
+	request_add(&r, PW_REQ_RUN, "run", &run, sizeof(run), NULL, 0);
+	err = r.err;
+	if (!err)
+		err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd, &step,
+				  &route);
+	if (err && step)
+		errmsg_set("step %u (%s): %s", step, request_key(&r, step),
+			   strerror(err));
+	request_free(&r);
+	errno = saved;
+	if (err)
+		return err;
+	route_set(route);
+	if (pid)
+		*pid = child;
+	return 0;
+}
+
+PRISTINE_EXPORT int
+pristine_spawn(pid_t *pid, const char *path,
+	       const pristine_spawn_file_actions_t *file_actions,
+	       const pristine_spawnattr_t *attrp, char *const argv[],
+	       char *const envp[])
+{
+	return spawn(pid, NULL, path, 0, file_actions, attrp, argv, envp);
+}
+
+PRISTINE_EXPORT int
+pristine_spawnp(pid_t *pid, const char *file,
+		const pristine_spawn_file_actions_t *file_actions,
+		const pristine_spawnattr_t *attrp, char *const argv[],
+		char *const envp[])
+{
+	return spawn(pid, NULL, file, 1, file_actions, attrp, argv, envp);
+}
+
+PRISTINE_EXPORT int
+pristine_pidfd_spawn(int *pidfd, const char *path,
+		     const pristine_spawn_file_actions_t *file_actions,
+		     const pristine_spawnattr_t *attrp, char *const argv[],
+		     char *const envp[])
+{
+	return spawn(NULL, pidfd, path, 0, file_actions, attrp, argv, envp);
+}
+
+PRISTINE_EXPORT int
+pristine_pidfd_spawnp(int *pidfd, const char *file,
+		      const pristine_spawn_file_actions_t *file_actions,
+		      const pristine_spawnattr_t *attrp, char *const argv[],
+		      char *const envp[])
+{
+	return spawn(NULL, pidfd, file, 1, file_actions, attrp, argv, envp);
+}
