@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -67,12 +68,54 @@ static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
 	return r->err;
 }
 
+/* Has an earlier action (before index i) referenced the same fd? */
+static int seen_before(const struct fa_action *a, int i, int fd)
+{
+	while (i--)
+		if ((a[i].type == FA_DUP2 || a[i].type == FA_FCHDIR ||
+		     a[i].type == FA_TCSETPGRP) && a[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * glibc's child applies file actions before its execve(), when the
+ * caller's close-on-exec descriptors still exist; ours runs them after
+ * the loader's exec. So the close-on-exec descriptors the actions name
+ * travel with the request, installed at their own numbers, still
+ * close-on-exec: the program sees exactly what glibc's would.
+ */
+static int add_cloexec_sources(struct request *r, const struct fa_action *a,
+			       int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct pw_fd f = { .target = a[i].fd, .flags = PW_FD_CLOEXEC };
+		int fl, copy;
+
+		if (a[i].type != FA_DUP2 && a[i].type != FA_FCHDIR &&
+		    a[i].type != FA_TCSETPGRP)
+			continue;
+		fl = fcntl(a[i].fd, F_GETFD);
+		if (fl < 0 || !(fl & FD_CLOEXEC) || seen_before(a, i, a[i].fd))
+			continue;
+		if ((copy = fcntl(a[i].fd, F_DUPFD_CLOEXEC, 0)) < 0)
+			return r->err = errno;
+		request_add_fd(r, PW_REQ_FD, "caller fd", copy, &f, sizeof(f),
+			       NULL, 0);
+	}
+	return r->err;
+}
+
 static int add_file_actions(struct request *r,
 			    const pristine_spawn_file_actions_t *fa)
 {
 	const struct fa_action *a = fa->__actions;
 	int i;
 
+	if (add_cloexec_sources(r, a, fa->__used))
+		return r->err;
 	for (i = 0; i < fa->__used; i++) {
 		const struct fa_action *x = &a[i];
 

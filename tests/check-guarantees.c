@@ -1,0 +1,279 @@
+/* What the library promises its caller: it never forks, the child is the
+ * caller's own, nothing stays behind, and it is thread-safe. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pristine.h"
+#include "testlib.h"
+
+/* Kill on fork, vfork and clone without CLONE_VM; clone3 fails ENOSYS. */
+static void forbid_fork(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS,
+					  SCMP_SYS(fork), 0), 0);
+	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS,
+					  SCMP_SYS(vfork), 0), 0);
+	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS,
+					  SCMP_SYS(clone), 1,
+					  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0)), 0);
+	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+					  SCMP_SYS(clone3), 0), 0);
+	ck_assert_int_eq(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1), 0);
+	ck_assert_int_eq(seccomp_load(ctx), 0);
+	seccomp_release(ctx);
+}
+
+START_TEST(never_forks)
+{
+	char *argv[] = { "true", NULL };
+	pid_t pid;
+	int pidfd, h;
+
+	forbid_fork();
+	ck_assert_int_eq(pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ), 0);
+	ck_assert_int_eq(wait_status(pid), 0);
+	ck_assert_int_eq(pristine_spawnp(&pid, "true", NULL, NULL, argv, environ), 0);
+	ck_assert_int_eq(wait_status(pid), 0);
+	ck_assert_int_eq(pristine_pidfd_spawn(&pidfd, "/bin/true", NULL, NULL, argv, environ), 0);
+	close(pidfd);
+	ck_assert_int_eq(pristine_pidfd_spawnp(&pidfd, "true", NULL, NULL, argv, environ), 0);
+	close(pidfd);
+	h = pristine_open(0);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_PATH, "exec", "/bin/true", AT_FDCWD), 0);
+	pidfd = pristine_run(h, &pid);
+	ck_assert_int_ge(pidfd, 0);
+	close(pidfd);
+	while (wait(NULL) > 0)
+		;
+	ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+static volatile sig_atomic_t sigchld_seen;
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+	sigchld_seen++;
+}
+
+START_TEST(real_child)
+{
+	char *argv[] = { "sh", "-c", "echo $PPID", NULL };
+	char *sleeper[] = { "sleep", "30", NULL };
+	char expect[32];
+	struct sigaction sa = { .sa_handler = on_sigchld };
+	pid_t pid;
+	int st;
+	char *out;
+
+	sigaction(SIGCHLD, &sa, NULL);
+	out = spawn_output(argv, &st);
+	snprintf(expect, sizeof(expect), "%d\n", getpid());
+	ck_assert_str_eq(out, expect);
+	ck_assert_int_gt(sigchld_seen, 0);
+	free(out);
+	/* Stop, continue and kill reach the program. */
+	ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL, sleeper, environ), 0);
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(pid, &st, WUNTRACED), pid);
+	ck_assert(WIFSTOPPED(st));
+	ck_assert_int_eq(kill(pid, SIGCONT), 0);
+	ck_assert_int_eq(waitpid(pid, &st, WCONTINUED), pid);
+	ck_assert(WIFCONTINUED(st));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+END_TEST
+
+START_TEST(nothing_left_behind)
+{
+	char *argv[] = { "true", NULL };
+	int fds = count_fds(), i, reaped = 0;
+	pid_t pid;
+
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(pristine_spawnp(&pid, "true", NULL, NULL, argv, environ), 0);
+	ck_assert_int_eq(count_fds(), fds);
+	while (wait(NULL) > 0)
+		reaped++;
+	ck_assert_int_eq(errno, ECHILD);
+	ck_assert_int_eq(reaped, 5);
+	ck_assert(!has_children());
+}
+END_TEST
+
+static volatile int atfork_ran;
+
+static void atfork_handler(void)
+{
+	atfork_ran = 1;
+}
+
+#define THREADS 8
+#define SPAWNS 500
+
+static void *spawner(void *arg)
+{
+	long id = (long)arg, bad = 0;
+	int i;
+
+	for (i = 0; i < SPAWNS; i++) {
+		int odd = (int)((id + i) & 1);
+		char *argv[] = { odd ? "false" : "true", NULL };
+		pid_t pid;
+		int st, err;
+
+		err = pristine_spawn(&pid, odd ? "/bin/false" : "/bin/true",
+				     NULL, NULL, argv, environ);
+		if (err) {
+			bad++;
+			continue;
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != odd)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+START_TEST(threads)
+{
+	pthread_t t[THREADS];
+	int fds = count_fds();
+	long i;
+
+	pthread_atfork(atfork_handler, atfork_handler, atfork_handler);
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, spawner, (void *)i), 0);
+	for (i = 0; i < THREADS; i++) {
+		void *bad;
+
+		pthread_join(t[i], &bad);
+		ck_assert_int_eq((long)bad, 0);
+	}
+	ck_assert_int_eq(atfork_ran, 0);
+	ck_assert_int_eq(count_fds(), fds);
+	ck_assert(!has_children());
+}
+END_TEST
+
+static volatile int stop_spawning;
+
+static void *background(void *arg)
+{
+	char *argv[] = { "true", NULL };
+
+	(void)arg;
+	while (!stop_spawning) {
+		pid_t pid;
+
+		if (pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0)
+			waitpid(pid, NULL, 0);
+	}
+	return NULL;
+}
+
+/* The descriptors of process pid, as a bitmap over 0..1023. */
+static void fds_of(pid_t pid, unsigned char *set)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+
+	memset(set, 0, 1024);
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
+			set[atoi(e->d_name)] = 1;
+	closedir(d);
+}
+
+/* Waits until pid sits in clock_nanosleep(), i.e. sleep(1) is running. */
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	int i, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 5000; i++) {
+		if ((fd = open(path, O_RDONLY)) >= 0) {
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+			close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			if (!strncmp(buf, "230 ", 4))
+				return;
+		}
+		usleep(1000);
+	}
+	ck_abort_msg("pid %d never slept: %s", pid, buf);
+}
+
+START_TEST(no_internal_fd_leaks)
+{
+	/* While other threads spawn, a child holds exactly the caller's
+	 * inheritable descriptors: never a library socket. */
+	char *argv[] = { "sleep", "30", NULL };
+	unsigned char expect[1024], got[1024];
+	pthread_t t[3];
+	int fd, i;
+
+	for (fd = 0; fd < 1024; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		expect[fd] = fl >= 0 && !(fl & FD_CLOEXEC);
+	}
+	for (i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, background, NULL);
+	for (i = 0; i < 30; i++) {
+		pid_t pid;
+
+		ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL,
+						 argv, environ), 0);
+		wait_sleeping(pid);
+		fds_of(pid, got);
+		kill(pid, SIGKILL);
+		wait_status(pid);
+		for (fd = 0; fd < 1024; fd++)
+			ck_assert_msg(got[fd] == expect[fd],
+				      "fd %d: child %d, caller %d", fd, got[fd],
+				      expect[fd]);
+	}
+	stop_spawning = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+}
+END_TEST
+
+Suite *guarantees_suite(void)
+{
+	Suite *s = suite_create("guarantees");
+	TCase *tc = tcase_create("caller");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, never_forks);
+	tcase_add_test(tc, real_child);
+	tcase_add_test(tc, nothing_left_behind);
+	tcase_add_test(tc, threads);
+	tcase_add_test(tc, no_internal_fd_leaks);
+	suite_add_tcase(s, tc);
+	return s;
+}
