@@ -45,10 +45,19 @@ static int add_sigset(struct request *r, uint32_t type, const char *key,
 /* The order of glibc's __spawni_child(). */
 static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
 {
+	/* glibc 2.36's child leaves its two internal signals (SIGCANCEL 32,
+	 * SIGSETXID 33) ignored in the new program unless SETSIGDEF names
+	 * them; handled signals become default through the loader's exec. */
+	struct pw_sigset internal = { .set = (1ull << 31) | (1ull << 32) };
 	short f = a->__flags;
 
-	if (f & POSIX_SPAWN_SETSIGDEF)
+	if (f & POSIX_SPAWN_SETSIGDEF) {
 		add_sigset(r, PW_REQ_SIGDEFAULT, "sigdefault", &a->__sd);
+		internal.set &= ~kernel_set(&a->__sd);
+	}
+	if (internal.set)
+		request_add(r, PW_REQ_SIGIGNORE, "sigdefault", &internal,
+			    sizeof(internal), NULL, 0);
 	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) {
 		struct pw_sched s = {
 			.flags = (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY

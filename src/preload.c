@@ -1,0 +1,345 @@
+/*
+ * The posix_spawn() family of an unmodified program, routed through
+ * libpristine. glibc's objects stay valid glibc objects: every file action
+ * is also given to glibc, so falling back costs nothing; the shim keeps its
+ * own copy in the object's padding. Attributes are read back through
+ * glibc's public getters.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "preload.h"
+
+#define FA_MAGIC 0x70727374	/* "prst" */
+
+/* Our state in glibc's padding: a magic word and a pointer. */
+struct fa_slot {
+	int magic;
+	int broken;		/* an allocation failed: only glibc knows all */
+	pristine_spawn_file_actions_t *own;
+};
+
+_Static_assert(sizeof(struct fa_slot) <=
+	       sizeof(((posix_spawn_file_actions_t *)0)->__pad),
+	       "the slot fits glibc's padding");
+
+static struct {
+	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_UNREADABLE + 1];
+	unsigned long glibc, fallback, failed;
+} stats;
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void *shim_next(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (!f) {
+		fprintf(stderr, "libpristine-preload: no %s after the shim: %s\n",
+			name, dlerror());
+		abort();
+	}
+	return f;
+}
+
+#define NEXT(name) \
+	static __typeof__(name) *next_##name; \
+	if (!next_##name) \
+		next_##name = shim_next(#name)
+
+static int loader_broken;	/* set once: everything goes to glibc */
+
+enum shim_mode shim_mode(void)
+{
+	static int mode = -1;
+
+	if (__atomic_load_n(&loader_broken, __ATOMIC_RELAXED))
+		return SHIM_OFF;
+	if (mode < 0) {
+		const char *v = getenv("PRISTINE_PRELOAD");
+
+		if (v && !strcmp(v, "off"))
+			mode = SHIM_OFF;
+		else if (v && !strcmp(v, "kernel"))
+			mode = SHIM_KERNEL;
+		else
+			mode = SHIM_LOADER;
+	}
+	return (enum shim_mode)mode;
+}
+
+static void count(unsigned long *c)
+{
+	pthread_mutex_lock(&stats_lock);
+	(*c)++;
+	pthread_mutex_unlock(&stats_lock);
+}
+
+__attribute__((destructor)) static void report(void)
+{
+	const char *v = getenv("PRISTINE_STATS");
+	unsigned long k = 0;
+	int i;
+
+	if (!v || strcmp(v, "1"))
+		return;
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_UNREADABLE; i++)
+		k += stats.kernel[i];
+	if (!stats.loader && !k && !stats.glibc && !stats.fallback &&
+	    !stats.failed)
+		return;		/* a program that never spawned says nothing */
+	fprintf(stderr, "pristine-preload[%d]: loader=%lu kernel=%lu", getpid(),
+		stats.loader, k);
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_UNREADABLE; i++)
+		if (stats.kernel[i])
+			fprintf(stderr, " kernel-%s=%lu", pristine_route_name(i),
+				stats.kernel[i]);
+	fprintf(stderr, " glibc=%lu fallback=%lu failed=%lu\n", stats.glibc,
+		stats.fallback, stats.failed);
+}
+
+static struct fa_slot *slot(const posix_spawn_file_actions_t *fa)
+{
+	return (struct fa_slot *)(void *)fa->__pad;
+}
+
+/* Called once: the loader is unusable, glibc spawns from now on. */
+static void warn(void)
+{
+	fprintf(stderr, "libpristine-preload: %s; spawning with glibc instead\n",
+		pristine_errmsg());
+	__atomic_store_n(&loader_broken, 1, __ATOMIC_RELAXED);
+}
+
+/* Is err the loader being missing or from another build? Then say so once
+ * and count the fallback the caller is about to make. */
+int shim_fallback(int err)
+{
+	static pthread_once_t warned = PTHREAD_ONCE_INIT;
+
+	if (err != ELIBACC && err != ELIBBAD)
+		return 0;
+	pthread_once(&warned, warn);
+	count(&stats.fallback);
+	return 1;
+}
+
+int shim_spawn_native(pid_t *pid, const char *path,
+		      const pristine_spawn_file_actions_t *fa,
+		      const pristine_spawnattr_t *attr, char *const argv[],
+		      char *const envp[])
+{
+	int err = pristine_spawn(pid, path, fa, attr, argv, envp);
+
+	if (shim_fallback(err))
+		return err;
+	if (!err)
+		count(pristine_last_route() ? &stats.kernel[pristine_last_route()]
+					    : &stats.loader);
+	else
+		count(&stats.failed);
+	return err;
+}
+
+/* Copies glibc's attributes, through its getters, into pristine's. */
+static int convert_attr(const posix_spawnattr_t *g, pristine_spawnattr_t *p)
+{
+	struct sched_param sp;
+	sigset_t set;
+	short flags;
+	pid_t pgrp;
+	int policy;
+
+	pristine_spawnattr_init(p);
+	if (shim_mode() == SHIM_KERNEL)
+		pristine_spawnattr_setexecmode(p, 1);
+	if (!g)
+		return 0;
+	posix_spawnattr_getflags(g, &flags);
+	if (pristine_spawnattr_setflags(p, flags))
+		return -1;	/* a flag pristine does not know: glibc's */
+	posix_spawnattr_getpgroup(g, &pgrp);
+	pristine_spawnattr_setpgroup(p, pgrp);
+	posix_spawnattr_getsigmask(g, &set);
+	pristine_spawnattr_setsigmask(p, &set);
+	posix_spawnattr_getsigdefault(g, &set);
+	pristine_spawnattr_setsigdefault(p, &set);
+	posix_spawnattr_getschedparam(g, &sp);
+	pristine_spawnattr_setschedparam(p, &sp);
+	posix_spawnattr_getschedpolicy(g, &policy);
+	p->__policy = policy;	/* glibc accepted it; keep it verbatim */
+	return 0;
+}
+
+static int glibc_spawn(pid_t *pid, const char *file, int search,
+		       const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[],
+		       char *const envp[])
+{
+	NEXT(posix_spawn);
+	NEXT(posix_spawnp);
+
+	return (search ? next_posix_spawnp : next_posix_spawn)(pid, file, fa,
+							       attr, argv,
+							       envp);
+}
+
+int shim_spawn(pid_t *pid, const char *file, int search,
+	       const posix_spawn_file_actions_t *fa,
+	       const posix_spawnattr_t *attr, char *const argv[],
+	       char *const envp[])
+{
+	pristine_spawnattr_t pa;
+	const pristine_spawn_file_actions_t *pfa = NULL;
+	int err;
+
+	if (shim_mode() == SHIM_OFF) {
+		count(&stats.glibc);
+		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
+	}
+	if (fa) {
+		struct fa_slot *s = slot(fa);
+
+		if (s->magic != FA_MAGIC || s->broken)
+			goto glibc;
+		pfa = s->own;
+	}
+	if (convert_attr(attr, &pa) < 0)
+		goto glibc;
+	err = search ? pristine_spawnp(pid, file, pfa, &pa, argv, envp)
+		     : pristine_spawn(pid, file, pfa, &pa, argv, envp);
+	if (shim_fallback(err))
+		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
+	if (err)
+		count(&stats.failed);
+	else
+		count(pristine_last_route() ? &stats.kernel[pristine_last_route()]
+					    : &stats.loader);
+	return err;
+glibc:
+	count(&stats.glibc);
+	return glibc_spawn(pid, file, search, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			    const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[],
+			    char *const envp[])
+{
+	return shim_spawn(pid, path, 0, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			     const posix_spawn_file_actions_t *fa,
+			     const posix_spawnattr_t *attr, char *const argv[],
+			     char *const envp[])
+{
+	return shim_spawn(pid, file, 1, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+{
+	NEXT(posix_spawn_file_actions_init);
+	int err = next_posix_spawn_file_actions_init(fa);
+	struct fa_slot *s = slot(fa);
+
+	if (err)
+		return err;
+	s->magic = FA_MAGIC;
+	s->broken = 0;
+	s->own = malloc(sizeof(*s->own));
+	if (!s->own)
+		s->broken = 1;
+	else
+		pristine_spawn_file_actions_init(s->own);
+	return 0;
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+	NEXT(posix_spawn_file_actions_destroy);
+	struct fa_slot *s = slot(fa);
+
+	if (s->magic == FA_MAGIC && s->own) {
+		pristine_spawn_file_actions_destroy(s->own);
+		free(s->own);
+	}
+	memset(s, 0, sizeof(*s));
+	return next_posix_spawn_file_actions_destroy(fa);
+}
+
+/* glibc first (its verdict is the answer), then our copy. */
+#define MIRROR(glibc_call, own_call) \
+	do { \
+		struct fa_slot *s = slot(fa); \
+		int err = (glibc_call); \
+		if (err || s->magic != FA_MAGIC || s->broken) \
+			return err; \
+		if ((own_call)) \
+			s->broken = 1; \
+		return 0; \
+	} while (0)
+
+SHIM_EXPORT int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa,
+						 int fd, const char *path,
+						 int oflag, mode_t mode)
+{
+	NEXT(posix_spawn_file_actions_addopen);
+	MIRROR(next_posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode),
+	       pristine_spawn_file_actions_addopen(s->own, fd, path, oflag, mode));
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa,
+						  int fd)
+{
+	NEXT(posix_spawn_file_actions_addclose);
+	MIRROR(next_posix_spawn_file_actions_addclose(fa, fd),
+	       pristine_spawn_file_actions_addclose(s->own, fd));
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa,
+						 int fd, int newfd)
+{
+	NEXT(posix_spawn_file_actions_adddup2);
+	MIRROR(next_posix_spawn_file_actions_adddup2(fa, fd, newfd),
+	       pristine_spawn_file_actions_adddup2(s->own, fd, newfd));
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa,
+				     const char *path)
+{
+	NEXT(posix_spawn_file_actions_addchdir_np);
+	MIRROR(next_posix_spawn_file_actions_addchdir_np(fa, path),
+	       pristine_spawn_file_actions_addchdir(s->own, path));
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addfchdir_np(posix_spawn_file_actions_t *fa, int fd)
+{
+	NEXT(posix_spawn_file_actions_addfchdir_np);
+	MIRROR(next_posix_spawn_file_actions_addfchdir_np(fa, fd),
+	       pristine_spawn_file_actions_addfchdir(s->own, fd));
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *fa,
+					 int from)
+{
+	NEXT(posix_spawn_file_actions_addclosefrom_np);
+	MIRROR(next_posix_spawn_file_actions_addclosefrom_np(fa, from),
+	       pristine_spawn_file_actions_addclosefrom(s->own, from));
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addtcsetpgrp_np(posix_spawn_file_actions_t *fa,
+					 int tcfd)
+{
+	NEXT(posix_spawn_file_actions_addtcsetpgrp_np);
+	MIRROR(next_posix_spawn_file_actions_addtcsetpgrp_np(fa, tcfd),
+	       pristine_spawn_file_actions_addtcsetpgrp(s->own, tcfd));
+}
