@@ -1,6 +1,6 @@
 /*
- * The empty process: say hello, read the whole request, apply it record by
- * record, run the image. Any failure is reported once, with the step that
+ * The empty process: read the whole request, apply it record by record,
+ * run the image, and say so (hello and status in one message). Any failure is reported once, with the step that
  * failed, and the process exits 127 without running anything.
  */
 #include <elf.h>
@@ -20,19 +20,35 @@ static void say(const char *msg)
 	sys_write(2, msg, strlen(msg));
 }
 
+/*
+ * Sends one record. The first one goes out behind the loader's hello, in
+ * the same write: the library reads both with one wake-up.
+ */
 int loader_send(struct loader *l, uint32_t type, const void *p, uint32_t len)
 {
-	unsigned char buf[sizeof(struct pw_rec) + 32];
-	struct pw_rec *r = (struct pw_rec *)buf;
+	struct {
+		struct pw_rec hr;
+		struct pw_hello h;
+		struct pw_rec r;
+		unsigned char payload[32];
+	} msg = {
+		{ PW_REP_HELLO, sizeof(struct pw_hello) },
+		{ PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID, 0, 0 },
+		{ type, len },
+		{ 0 },
+	};
+	unsigned char *start = (unsigned char *)&msg;
 	long n;
 
-	if (len > 32)
+	if (len > sizeof(msg.payload))
 		return -EINVAL;
-	r->type = type;
-	r->len = len;
-	memset(buf + sizeof(*r), 0, 32);
-	memcpy(buf + sizeof(*r), p, len);
-	n = sys_sendto(l->sock, buf, sizeof(*r) + PW_ALIGN(len), MSG_NOSIGNAL_);
+	memcpy(msg.payload, p, len);
+	if (l->said_hello)
+		start = (unsigned char *)&msg.r;
+	l->said_hello = 1;
+	n = sys_sendto(l->sock, start, (size_t)((unsigned char *)&msg.payload -
+						start) + PW_ALIGN(len),
+		       MSG_NOSIGNAL_);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -217,15 +233,10 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	struct {
 		struct pw_rec r;
 		struct pw_hello h;
-	} hello = {
-		{ PW_REP_HELLO, sizeof(struct pw_hello) },
-		{ PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID, 0, 0 },
-	}, req;
+	} req;
 	unsigned char *p, *end;
 	uint32_t records = 0;
 	int err;
-
-	sys_sendto(l->sock, &hello, sizeof(hello), MSG_NOSIGNAL_);
 
 	l->fds = small_fds;
 	err = recv_all(l, (unsigned char *)&req, sizeof(req), 256);

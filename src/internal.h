@@ -44,6 +44,7 @@ struct empty {
 	int sock;
 	int pidfd;
 	pid_t pid;
+	struct child_args *args;	/* until the answer: see empty.c */
 };
 
 enum empty_fds {
@@ -65,11 +66,14 @@ void sender_init(struct sender *s, const struct request *r);
 int sender_push(struct sender *s, int sock, int flags);
 
 /*
- * Starts the loader by clone(CLONE_VM|CLONE_VFORK) + execve(). If pre is
- * not NULL, as much of its request as fits is queued on the socket before
- * the loader even starts. Returns 0 or a positive errno.
+ * Starts the loader by clone(CLONE_VM) + execve(). If pre is not NULL, as
+ * much of its request as fits is queued on the socket before the loader
+ * even starts. With wait_exec the thread waits for the exec (CLONE_VFORK);
+ * without, empty_finish() must follow before anything else on this thread.
+ * Returns 0 or a positive errno.
  */
-int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre);
+int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
+		 int wait_exec);
 
 /*
  * Sends the rest of a request and waits for the loader's verdict. On

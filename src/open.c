@@ -90,7 +90,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	/* An empty process starts with every signal at its default. */
 	request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
 		    sizeof(all), NULL, 0);
-	if ((err = empty_create(&h->e, EMPTY_NO_FDS, NULL)) ||
+	if ((err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1)) ||
 	    (fstat(h->e.sock, &st) < 0 && (err = errno))) {
 		request_free(&h->req);
 		free(h);
