@@ -22,26 +22,45 @@ static long read_at(int fd, void *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
-int elf_read(int fd, struct elf_image *im)
+/* Bytes at off, from the first read of the file if it covered them. */
+static long read_cached(const struct elf_image *im, void *buf, size_t len,
+			uint64_t off)
 {
-	struct loader_stat st;
-	unsigned char head[sizeof(Elf64_Ehdr)];
+	if (off <= im->head_len && len <= im->head_len - off) {
+		memcpy(buf, im->head + off, len);
+		return (long)len;
+	}
+	return read_at(im->fd, buf, len, off);
+}
+
+int elf_read(int fd, struct elf_image *im, uint64_t file_size)
+{
 	long n, size;
 	int verdict;
 
 	im->fd = fd;
-	if ((n = sys_fstat(fd, &st)) < 0)
+	im->file_size = file_size;
+	/* One read usually brings the header, the program headers and the
+	 * interpreter's path. */
+	if ((n = read_at(fd, im->head, sizeof(im->head), 0)) < 0)
 		return (int)n;
-	im->file_size = (uint64_t)st.st_size;
-	if ((n = read_at(fd, head, sizeof(head), 0)) < 0)
-		return (int)n;
-	verdict = elf_classify(head, (size_t)n);
+	im->head_len = (size_t)n;
+	verdict = elf_classify(im->head, im->head_len);
 	if (verdict != ELF_LOAD)
 		return verdict;
-	memcpy(&im->eh, head, sizeof(im->eh));
+	memcpy(&im->eh, im->head, sizeof(im->eh));
 	if ((size = elf_phdrs_size(&im->eh)) < 0)
 		return (int)size;
-	n = read_at(fd, im->ph, (size_t)size, im->eh.e_phoff);
+	im->ph = im->ph_small;
+	if ((size_t)size > sizeof(im->ph_small)) {
+		long m = sys_mmap(0, (size_t)size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (IS_ERR(m))
+			return (int)m;
+		im->ph = (Elf64_Phdr *)m;
+	}
+	n = read_cached(im, im->ph, (size_t)size, im->eh.e_phoff);
 	if (n < 0)
 		return (int)n;
 	if (n != size)
@@ -51,7 +70,7 @@ int elf_read(int fd, struct elf_image *im)
 
 int elf_read_interp(const struct elf_image *im, char *buf)
 {
-	long n = read_at(im->fd, buf, im->info.interp_len, im->info.interp_off);
+	long n = read_cached(im, buf, im->info.interp_len, im->info.interp_off);
 
 	if (n < 0)
 		return (int)n;
@@ -68,38 +87,72 @@ static int prot_of(const Elf64_Phdr *p)
 }
 
 /*
- * Where the span goes: the caller's hint, where the headers say (ET_EXEC),
- * or anywhere. For a static-pie with p_align above a page the kernel probes
- * where mmap would put it and rounds that down to the alignment.
- * Returns the start address or -errno; [start, start + total) is reserved.
+ * A static-pie with p_align above a page: the kernel probes where mmap
+ * would put the span and rounds that down to the alignment. Returns the
+ * hint, or -errno.
  */
-static long reserve(struct elf_image *im, uint64_t hint, int honour_align)
+static long aligned_hint(const struct elf_image *im)
 {
-	uint64_t total = im->info.total_size, align = im->info.max_align;
-	const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
-	long r;
+	long r = sys_mmap(0, im->info.total_size, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (im->info.type == ET_EXEC)
-		hint = ELF_PAGESTART(im->info.first_vaddr);
-	if (!hint && honour_align && align > ELF_PAGE) {
-		r = sys_mmap(0, total, PROT_NONE, anon, -1, 0);
-		if (IS_ERR(r))
-			return r;
-		sys_munmap((void *)r, total);
-		hint = (uint64_t)r & ~(align - 1);
-	}
-	if (hint) {
-		r = sys_mmap((void *)hint, total, PROT_NONE,
-			     anon | MAP_FIXED_NOREPLACE, -1, 0);
-		if (!IS_ERR(r) || im->info.type == ET_EXEC)
-			return r == -EEXIST ? -ENOMEM : r;
-	}
-	return sys_mmap(0, total, PROT_NONE, anon, -1, 0);
+	if (IS_ERR(r))
+		return r;
+	sys_munmap((void *)r, im->info.total_size);
+	return (long)((uint64_t)r & ~(im->info.max_align - 1));
 }
 
-/* One PT_LOAD, as the kernel's elf_load(): file pages, the zeroed tail of
- * the last file page, anonymous pages for the rest of p_memsz. */
-static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
+/*
+ * The first PT_LOAD, as elf_map() with a total size: an ET_DYN image's
+ * first segment is mapped over the whole span, whose tail is then given
+ * back, so that the span is reserved in one call; an ET_EXEC image's first
+ * segment goes exactly where it says. Sets the load bias.
+ */
+static int map_first(struct elf_image *im, const Elf64_Phdr *p, uint64_t hint,
+		     int honour_align)
+{
+	uint64_t pageoff = ELF_PAGEOFFSET(p->p_vaddr);
+	uint64_t size = ELF_PAGEALIGN(p->p_filesz + pageoff);
+	uint64_t total = im->info.total_size, addr = hint;
+	int flags = MAP_PRIVATE, prot = prot_of(p);
+	long r;
+
+	if (!p->p_filesz)
+		return -ENOEXEC;	/* nothing to anchor the span on */
+	if (im->info.type == ET_EXEC) {
+		addr = ELF_PAGESTART(p->p_vaddr);
+		total = size;
+		flags |= MAP_FIXED_NOREPLACE;
+	} else if (!hint && honour_align && im->info.max_align > ELF_PAGE) {
+		if ((r = aligned_hint(im)) < 0 && r > -4096)
+			return (int)r;
+		addr = (uint64_t)r;
+		flags |= MAP_FIXED_NOREPLACE;
+	} else if (hint) {
+		flags |= MAP_FIXED_NOREPLACE;
+	}
+	r = sys_mmap((void *)addr, total, prot, flags, im->fd,
+		     (long)(p->p_offset - pageoff));
+	if (r == -EEXIST && im->info.type == ET_DYN)	/* taken: anywhere */
+		r = sys_mmap(0, total, prot, MAP_PRIVATE, im->fd,
+			     (long)(p->p_offset - pageoff));
+	if (IS_ERR(r))
+		return r == -EEXIST ? -ENOMEM : (int)r;
+	if (total > size)
+		sys_munmap((void *)(r + (long)size), total - size);
+	im->load_bias = im->info.type == ET_EXEC
+				? 0 : (uint64_t)r - ELF_PAGESTART(p->p_vaddr);
+	im->map_start = (uint64_t)r;
+	im->map_end = im->load_bias + ELF_PAGESTART(p->p_vaddr) +
+		      im->info.total_size;
+	return 0;
+}
+
+/* One PT_LOAD, as the kernel's elf_load(): file pages (unless mapped
+ * already), the zeroed tail of the last file page, anonymous pages for the
+ * rest of p_memsz. */
+static int load_segment(const struct elf_image *im, const Elf64_Phdr *p,
+			int file_mapped)
 {
 	uint64_t addr = im->load_bias + p->p_vaddr;
 	uint64_t pageoff = ELF_PAGEOFFSET(addr);
@@ -108,7 +161,7 @@ static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
 	long r;
 
 	if (p->p_filesz) {
-		r = sys_mmap((void *)ELF_PAGESTART(addr),
+		r = file_mapped ? 0 : sys_mmap((void *)ELF_PAGESTART(addr),
 			     ELF_PAGEALIGN(p->p_filesz + pageoff), prot,
 			     MAP_PRIVATE | MAP_FIXED, im->fd,
 			     (long)(p->p_offset - pageoff));
@@ -135,41 +188,29 @@ static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
 
 int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 {
-	uint64_t first = ELF_PAGESTART(im->info.first_vaddr), k;
-	uint64_t covered;
-	long start;
-	int i, err;
+	uint64_t k;
+	int i, err, first = 1;
 
-	start = reserve(im, hint, honour_align);
-	if (IS_ERR(start))
-		return (int)start;
-	im->map_start = (uint64_t)start;
-	im->map_end = (uint64_t)start + im->info.total_size;
-	im->load_bias = im->info.type == ET_EXEC ? 0 : (uint64_t)start - first;
 	im->start_code = ~0ull;
 	im->end_code = im->start_data = im->end_data = im->brk = 0;
-
-	covered = (uint64_t)start;
 	for (i = 0; i < im->info.phnum; i++) {
 		const Elf64_Phdr *p = &im->ph[i];
-		uint64_t seg_start, seg_end;
 
 		if (p->p_type != PT_LOAD)
 			continue;
-		seg_start = ELF_PAGESTART(im->load_bias + p->p_vaddr);
-		seg_end = ELF_PAGEALIGN(im->load_bias + p->p_vaddr + p->p_memsz);
-		/* The reservation leaves no trace: the kernel maps the first
-		 * segment over the whole span and unmaps what it does not use,
-		 * so gaps between segments are holes, not mappings. */
-		if (seg_start > covered)
-			sys_munmap((void *)covered, seg_start - covered);
-		if ((err = load_segment(im, p)) < 0) {
+		if (first) {
+			if ((err = map_first(im, p, hint, honour_align)) < 0)
+				return err;
+			first = 0;
+			/* The file part is mapped; the bss follows. */
+			err = load_segment(im, p, 1);
+		} else {
+			err = load_segment(im, p, 0);
+		}
+		if (err < 0) {
 			elf_unmap(im);
 			return err;
 		}
-		if (seg_end > covered)
-			covered = seg_end;
-
 		k = p->p_vaddr;
 		if ((p->p_flags & PF_X) && k < im->start_code)
 			im->start_code = k;
@@ -184,8 +225,6 @@ int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 		if (k > im->brk)
 			im->brk = k;
 	}
-	if (covered < im->map_end)
-		sys_munmap((void *)covered, im->map_end - covered);
 	im->start_code += im->load_bias;
 	im->end_code += im->load_bias;
 	im->start_data += im->load_bias;

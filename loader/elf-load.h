@@ -4,27 +4,32 @@
 
 #include "elf-check.h"
 
-#define ELF_MAX_PHNUM (ELF_MAX_PHDRS_SIZE / sizeof(Elf64_Phdr))
+/* Program headers that fit here need no allocation (most images have
+ * fewer than 16); a larger table goes to fresh anonymous memory. */
+#define ELF_SMALL_PHNUM 24
 
 struct elf_image {
 	int fd;
 	uint64_t file_size;
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph[ELF_MAX_PHNUM];
+	Elf64_Phdr *ph;
 	struct elf_info info;
+	size_t head_len;
+	unsigned char head[1024];	/* the file's first bytes */
 
 	/* Filled by elf_map(). */
 	uint64_t load_bias;
 	uint64_t map_start, map_end;	/* the span, for unmapping on failure */
 	uint64_t start_code, end_code, start_data, end_data, brk;
+	Elf64_Phdr ph_small[ELF_SMALL_PHNUM];
 };
 
 /*
- * Reads and checks the header and program headers of the file open at fd.
- * Returns ELF_LOAD (0) and fills im, an elf_verdict > 0 for images the
- * kernel must run, or -errno.
+ * Reads and checks the header and program headers of the file open at fd,
+ * of file_size bytes. Returns ELF_LOAD (0) and fills im, an elf_verdict > 0
+ * for images the kernel must run, or -errno.
  */
-int elf_read(int fd, struct elf_image *im);
+int elf_read(int fd, struct elf_image *im, uint64_t file_size);
 
 /* Reads the PT_INTERP path into buf (ELF_INTERP_MAX bytes). */
 int elf_read_interp(const struct elf_image *im, char *buf);

@@ -36,6 +36,8 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 	if (!argv || !envp)
 		return -ENOMEM;
 	loader_send(l, PW_REP_KERNEL, &st, sizeof(st));
+	/* The kernel's exec closes the socket: that EOF is the success. */
+	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);
 	if (l->seccomp && !seccomp_installed) {
 		struct sock_fprog prog = {
 			.len = (unsigned short)(l->seccomp_len / 8),

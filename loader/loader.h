@@ -4,9 +4,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "elf-load.h"
+#include "start.h"
 #include "wire.h"
 
 #define LOADER_AUXV_MAX 64
+#define LOADER_SMALL_FDS 256
+#define LOADER_SMALL_REQUEST 16384
 
 struct strings {
 	const char *data;	/* back-to-back NUL-terminated strings */
@@ -39,7 +43,29 @@ struct loader {
 	int resetids;
 
 	uint32_t step, step_type;	/* record being applied */
+
+	/* The images being loaded, then buffers: hottest first (see
+	 * loader_memory below). */
+	struct elf_image exe, interp;
+	int small_fds[LOADER_SMALL_FDS];
+	unsigned char request[LOADER_SMALL_REQUEST] __attribute__((aligned(8)));
+	char interp_path[ELF_INTERP_MAX];
+	char path_buf[4096];
+	char comm_buf[4096];	/* the file's own name, for fd execs */
 };
+
+/*
+ * All of the loader's writable memory, in one place: every page first
+ * touched costs a fault, which is dear in a VM, so the hot part (the top
+ * of the stack, the state, the start of the request) is populated by one
+ * madvise() at start.
+ */
+struct loader_memory {
+	char stack[LOADER_STACK_SIZE];
+	struct loader l;
+} __attribute__((aligned(4096)));
+
+extern struct loader_memory loader_memory;
 
 /* Fails the request: reports err (positive) for the current step, exits. */
 __attribute__((noreturn)) void loader_fail(struct loader *l, int err);

@@ -10,11 +10,6 @@
 #include "sys.h"
 #include "build-id.h"
 
-#define SMALL_REQUEST 65536
-
-static unsigned char small_request[SMALL_REQUEST] __attribute__((aligned(8)));
-static int small_fds[256];
-
 static void say(const char *msg)
 {
 	sys_write(2, msg, strlen(msg));
@@ -116,51 +111,61 @@ int loader_vacate_fd(struct loader *l, int fd)
 	return 0;
 }
 
-/* Receives exactly len bytes, appending any descriptors to l->fds. */
-static int recv_all(struct loader *l, unsigned char *buf, size_t len,
-		    uint32_t max_fds)
+/* One recvmsg(): some bytes (>= 1), their descriptors appended to l->fds. */
+static long recv_some(struct loader *l, unsigned char *buf, size_t len,
+		      uint32_t max_fds)
 {
 	union {
 		struct loader_cmsghdr h;
 		unsigned char b[sizeof(struct loader_cmsghdr) + 256 * 4];
 	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct loader_msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &ctl, .msg_controllen = sizeof(ctl),
+	};
+	long n;
 
+	do
+		n = sys_recvmsg(l->sock, &m, MSG_CMSG_CLOEXEC_);
+	while (n == -EINTR);
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -ECONNRESET;
+	if (m.msg_flags & MSG_CTRUNC_)
+		return -EPROTO;
+	if (m.msg_controllen >= sizeof(ctl.h)) {
+		struct loader_cmsghdr *c = &ctl.h;
+		size_t k, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET_ || c->cmsg_type != SCM_RIGHTS_ ||
+		    c->cmsg_len < sizeof(*c))
+			return -EPROTO;
+		nfd = (c->cmsg_len - sizeof(*c)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			int fd;
+
+			memcpy(&fd, ctl.b + sizeof(*c) + 4 * k, 4);
+			if (l->nfds >= max_fds) {
+				sys_close(fd);
+				return -EPROTO;
+			}
+			l->fds[l->nfds++] = fd;
+		}
+	}
+	return n;
+}
+
+/* Receives exactly len bytes. */
+static int recv_all(struct loader *l, unsigned char *buf, size_t len,
+		    uint32_t max_fds)
+{
 	while (len) {
-		struct iovec iov = { .iov_base = buf, .iov_len = len };
-		struct loader_msghdr m = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = &ctl, .msg_controllen = sizeof(ctl),
-		};
-		long n = sys_recvmsg(l->sock, &m, MSG_CMSG_CLOEXEC_);
+		long n = recv_some(l, buf, len, max_fds);
 
-		if (n == -EINTR)
-			continue;
 		if (n < 0)
 			return (int)n;
-		if (n == 0)
-			return -ECONNRESET;
-		if (m.msg_flags & MSG_CTRUNC_)
-			return -EPROTO;
-		if (m.msg_controllen >= sizeof(ctl.h)) {
-			struct loader_cmsghdr *c = &ctl.h;
-			size_t k, nfd;
-
-			if (c->cmsg_level != SOL_SOCKET_ ||
-			    c->cmsg_type != SCM_RIGHTS_ ||
-			    c->cmsg_len < sizeof(*c))
-				return -EPROTO;
-			nfd = (c->cmsg_len - sizeof(*c)) / sizeof(int);
-			for (k = 0; k < nfd; k++) {
-				int fd;
-
-				memcpy(&fd, ctl.b + sizeof(*c) + 4 * k, 4);
-				if (l->nfds >= max_fds) {
-					sys_close(fd);
-					return -EPROTO;
-				}
-				l->fds[l->nfds++] = fd;
-			}
-		}
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -228,45 +233,74 @@ static int check_hello(const struct pw_rec *r, const struct pw_hello *h)
 	return 0;
 }
 
-static __attribute__((noreturn)) void serve(struct loader *l)
+/*
+ * Reads the request. The library usually queued all of it before we
+ * started: one recvmsg() brings the hello and the records together.
+ */
+static unsigned char *read_request(struct loader *l, size_t *length)
 {
-	struct {
-		struct pw_rec r;
-		struct pw_hello h;
-	} req;
-	unsigned char *p, *end;
-	uint32_t records = 0;
-	int err;
+	const size_t hello = sizeof(struct pw_rec) + sizeof(struct pw_hello);
+	struct pw_rec r;
+	struct pw_hello h;
+	unsigned char *p = l->request;
+	size_t have = 0;
+	long n;
+	int err = 0;
 
-	l->fds = small_fds;
-	err = recv_all(l, (unsigned char *)&req, sizeof(req), 256);
+	l->fds = l->small_fds;
+	while (have < hello && err >= 0) {
+		n = recv_some(l, l->request + have, sizeof(l->request) - have,
+			      LOADER_SMALL_FDS);
+		err = n < 0 ? (int)n : 0;
+		have += n > 0 ? (size_t)n : 0;
+	}
 	if (err == -ECONNRESET)
 		sys_exit_group(127);	/* the caller went away: nothing to say */
-	if (!err)
-		err = check_hello(&req.r, &req.h);
-	if (!err && req.h.nfds > 256) {
-		int *big = alloc(req.h.nfds * sizeof(int));
+	if (err == -ENOTSOCK || err == -EBADF) {
+		say("pristine-loader: no control socket (this program is started "
+		    "by libpristine, with its socket's fd number as argument)\n");
+		sys_exit_group(127);
+	}
+	if (err)
+		loader_fail(l, -err);
+	memcpy(&r, l->request, sizeof(r));
+	memcpy(&h, l->request + sizeof(r), sizeof(h));
+	if ((err = check_hello(&r, &h)) < 0 || have - hello > h.length)
+		loader_fail(l, err ? -err : EPROTO);
+	if (h.nfds > LOADER_SMALL_FDS) {
+		int *big = alloc(h.nfds * sizeof(int));
 
 		if (!big)
 			loader_fail(l, ENOMEM);
-		memcpy(big, small_fds, l->nfds * sizeof(int));
+		memcpy(big, l->small_fds, l->nfds * sizeof(int));
 		l->fds = big;
 	}
-	if (!err) {
-		p = req.h.length <= SMALL_REQUEST ? small_request
-						   : alloc(req.h.length);
-		if (!p)
+	if (h.length <= sizeof(l->request) - hello) {
+		p = l->request + hello;
+	} else {
+		if (!(p = alloc(h.length)))
 			loader_fail(l, ENOMEM);
-		err = recv_all(l, p, req.h.length, req.h.nfds);
+		memcpy(p, l->request + hello, have - hello);
 	}
-	if (!err && l->nfds != req.h.nfds)
+	err = recv_all(l, p + (have - hello), h.length - (have - hello),
+		       h.nfds);
+	if (!err && l->nfds != h.nfds)
 		err = -EPROTO;
 	if (err == -ECONNRESET)
 		sys_exit_group(127);
 	if (err)
 		loader_fail(l, -err);
+	*length = h.length;
+	return p;
+}
 
-	end = p + req.h.length;
+static __attribute__((noreturn)) void serve(struct loader *l)
+{
+	size_t length;
+	unsigned char *p = read_request(l, &length), *end = p + length;
+	uint32_t records = 0;
+	int err;
+
 	while (p < end) {
 		const struct pw_rec *r = (const struct pw_rec *)p;
 		const unsigned char *payload = p + sizeof(*r);
@@ -297,21 +331,20 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 
 void loader_main(unsigned long *sp)
 {
-	static struct loader l;
-	uint64_t all = ~0ull;
-	int type = 0, len = sizeof(type);
+	struct loader *l = &loader_memory.l;
+	uint64_t hot = (uint64_t)&loader_memory.stack[LOADER_STACK_SIZE - 8192];
 
-	sys_rt_sigprocmask(SIG_SETMASK, &all, 0);
-	read_kernel_state(&l, sp);
-	l.image_fd = -1;
-	l.randomize = !(sys_personality(0xffffffffu) & 0x0040000 /* ADDR_NO_RANDOMIZE */);
-	if (l.sock < 0 ||
-	    sys_getsockopt(l.sock, SOL_SOCKET_, SO_TYPE_, &type, &len) < 0 ||
-	    type != 1 /* SOCK_STREAM */) {
+	/* Fault in the hot pages with one call instead of one trap each. */
+	sys_madvise((void *)hot, ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
+		    23 /* MADV_POPULATE_WRITE */);
+	read_kernel_state(l, sp);
+	l->image_fd = -1;
+	l->randomize = !(sys_personality(0xffffffffu) & 0x0040000 /* ADDR_NO_RANDOMIZE */);
+	if (l->sock < 0) {
 		say("pristine-loader: no control socket (this program is started "
 		    "by libpristine, with its socket's fd number as argument)\n");
 		sys_exit_group(127);
 	}
-	sys_fcntl(l.sock, F_SETFD, FD_CLOEXEC);
-	serve(&l);
+	/* Every signal is blocked: the library started us so. */
+	serve(l);
 }

@@ -26,10 +26,6 @@
 extern const char __ehdr_start[];
 extern const char _end[];
 
-static struct elf_image exe, interp;
-static char interp_path[ELF_INTERP_MAX];
-static char path_buf[PATH_MAX_];
-static char comm_buf[PATH_MAX_];	/* the file's own name, for fd execs */
 
 /* Kernel's bprm_stack_limits() and copy_strings() checks. */
 static int check_arg_limits(const struct loader *l, const char *execfn)
@@ -75,14 +71,13 @@ static int check_arg_limits(const struct loader *l, const char *execfn)
  * What execve() checks on the file before reading it: a regular file the
  * effective ids may execute, on a mount that allows it.
  */
-static int check_exec_permission(int fd)
+static int check_exec_permission(int fd, struct loader_stat *st)
 {
-	struct loader_stat st;
 	long r;
 
-	if ((r = sys_fstat(fd, &st)) < 0)
+	if ((r = sys_fstat(fd, st)) < 0)
 		return (int)r;
-	if ((st.st_mode & S_IFMT) != S_IFREG)
+	if ((st->st_mode & S_IFMT) != S_IFREG)
 		return -EACCES;
 	r = sys_faccessat2(fd, "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
 	return r < 0 ? (int)r : 0;
@@ -96,30 +91,19 @@ static int check_exec_permission(int fd)
 static int open_exec(const char *path, int *opath)
 {
 	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	int err;
 
 	*opath = 0;
 	if (fd == -EACCES) {
 		fd = sys_openat(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0);
 		*opath = 1;
 	}
-	if (fd < 0)
-		return (int)fd;
-	if ((err = check_exec_permission((int)fd)) < 0) {
-		sys_close((int)fd);
-		return err;
-	}
 	return (int)fd;
 }
 
-static uint32_t privilege_reason(int fd)
+static uint32_t privilege_reason(int fd, const struct loader_stat *st)
 {
-	struct loader_stat st;
-
-	if (sys_fstat(fd, &st) < 0)
-		return PW_WHY_SETID;	/* cannot tell: let the kernel decide */
-	if ((st.st_mode & S_ISUID) ||
-	    ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)))
+	if ((st->st_mode & S_ISUID) ||
+	    ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP)))
 		return PW_WHY_SETID;
 	if (sys_fgetxattr(fd, "security.capability", 0, 0) != -ENODATA)
 		return PW_WHY_FILECAPS;
@@ -147,18 +131,18 @@ static int map_images(struct loader *l, const uint64_t *rnd)
 	uint64_t hint = 0;
 	int err;
 
-	if (exe.info.type == ET_DYN && exe.info.interp_len) {
+	if (l->exe.info.type == ET_DYN && l->exe.info.interp_len) {
 		hint = ET_DYN_BASE;
 		if (l->randomize)
 			hint += (rnd[0] & ((1ull << MMAP_RND_BITS) - 1)) << 12;
-		if (exe.info.max_align > ELF_PAGE)
-			hint &= ~(exe.info.max_align - 1);
+		if (l->exe.info.max_align > ELF_PAGE)
+			hint &= ~(l->exe.info.max_align - 1);
 		hint = ELF_PAGESTART(hint);
 	}
-	if ((err = elf_map(&exe, hint, 1)) < 0)
+	if ((err = elf_map(&l->exe, hint, 1)) < 0)
 		return err;
-	if (exe.info.interp_len && (err = elf_map(&interp, 0, 0)) < 0) {
-		elf_unmap(&exe);
+	if (l->exe.info.interp_len && (err = elf_map(&l->interp, 0, 0)) < 0) {
+		elf_unmap(&l->exe);
 		return err;
 	}
 	return 0;
@@ -167,11 +151,11 @@ static int map_images(struct loader *l, const uint64_t *rnd)
 static int set_mm(struct loader *l, const struct stack_layout *st,
 		  const uint64_t *rnd, struct prctl_mm_map *mm)
 {
-	uint64_t brk = ELF_PAGEALIGN(exe.brk);
+	uint64_t brk = ELF_PAGEALIGN(l->exe.brk);
 	long r;
 
 	/* Since 6.15 a static-pie's brk moves out of the mmap area always. */
-	int moved = exe.info.type == ET_DYN && !exe.info.interp_len;
+	int moved = l->exe.info.type == ET_DYN && !l->exe.info.interp_len;
 
 	if (moved)
 		brk = ELF_PAGEALIGN(ET_DYN_BASE);
@@ -181,8 +165,8 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 		brk = randomize_page(l, brk, 1ull << 30, rnd[1]);
 	}
 	*mm = (struct prctl_mm_map){
-		.start_code = exe.start_code, .end_code = exe.end_code,
-		.start_data = exe.start_data, .end_data = exe.end_data,
+		.start_code = l->exe.start_code, .end_code = l->exe.end_code,
+		.start_data = l->exe.start_data, .end_data = l->exe.end_data,
 		.start_brk = brk, .brk = brk,
 		.start_stack = st->sp,
 		.arg_start = st->arg_start, .arg_end = st->arg_end,
@@ -208,8 +192,7 @@ static const char *basename_of(const char *p)
 /* Loads exe (already read and checked) in userspace and jumps. */
 static int load_and_jump(struct loader *l, const char *execfn)
 {
-	uint64_t rnd[4];
-	unsigned char random16[16];
+	uint64_t rnd[6];	/* 3 for addresses, 2 for AT_RANDOM */
 	unsigned ids[6];
 	uint64_t set[2 * 10];
 	struct stack_args sa;
@@ -219,55 +202,61 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	int err, n = 0;
 	long r;
 
-	if (exe.info.interp_len) {
-		if ((err = elf_read_interp(&exe, interp_path)) < 0)
+	if (l->exe.info.interp_len) {
+		if ((err = elf_read_interp(&l->exe, l->interp_path)) < 0)
 			return err;
+		struct loader_stat ist;
 		int opath;
 
-		if ((r = open_exec(interp_path, &opath)) < 0)
+		if ((r = open_exec(l->interp_path, &opath)) < 0)
 			return (int)r;
-		err = opath ? -EACCES : elf_read((int)r, &interp);
+		err = check_exec_permission((int)r, &ist);
+		if (!err)
+			err = opath ? -EACCES
+				    : elf_read((int)r, &l->interp,
+					       (uint64_t)ist.st_size);
 		if (err)
 			sys_close((int)r);
 		/* load_elf_binary(): a short interpreter header is EIO, a
 		 * foreign or broken one ELIBBAD. */
 		if (err > 0)
-			return interp.file_size < sizeof(Elf64_Ehdr) ? -EIO
+			return l->interp.file_size < sizeof(Elf64_Ehdr) ? -EIO
 								       : -ELIBBAD;
 		if (err == -ENOEXEC || err == -EINVAL)
 			return -ELIBBAD;
 		if (err < 0)
 			return err;
 	}
-	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd) ||
-	    sys_getrandom(random16, sizeof(random16), 0) != sizeof(random16))
+	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -EAGAIN;
 	if ((err = map_images(l, rnd)) < 0)
 		return err;
-	if (exe.info.interp_len)
-		sys_close(interp.fd);
+	if (l->exe.info.interp_len)
+		sys_close(l->interp.fd);
 
-	sys_getresuid(&ids[0], &ids[1], &ids[2]);
-	sys_getresgid(&ids[3], &ids[4], &ids[5]);
 #define SET(k, v) do { set[2 * n] = (k); set[2 * n + 1] = (v); n++; } while (0)
-	SET(AT_PHDR, exe.load_bias + exe.info.phdr_vaddr);
+	SET(AT_PHDR, l->exe.load_bias + l->exe.info.phdr_vaddr);
 	SET(AT_PHENT, sizeof(Elf64_Phdr));
-	SET(AT_PHNUM, exe.info.phnum);
-	SET(AT_BASE, exe.info.interp_len ? interp.load_bias : 0);
-	SET(AT_ENTRY, exe.load_bias + exe.info.entry);
-	SET(AT_UID, ids[0]);
-	SET(AT_EUID, ids[1]);
-	SET(AT_GID, ids[3]);
-	SET(AT_EGID, ids[4]);
-	if (l->resetids)
+	SET(AT_PHNUM, l->exe.info.phnum);
+	SET(AT_BASE, l->exe.info.interp_len ? l->interp.load_bias : 0);
+	SET(AT_ENTRY, l->exe.load_bias + l->exe.info.entry);
+	/* The loader's own exec computed the ids; only RESETIDS changes them. */
+	if (l->resetids) {
+		sys_getresuid(&ids[0], &ids[1], &ids[2]);
+		sys_getresgid(&ids[3], &ids[4], &ids[5]);
+		SET(AT_UID, ids[0]);
+		SET(AT_EUID, ids[1]);
+		SET(AT_GID, ids[3]);
+		SET(AT_EGID, ids[4]);
 		SET(AT_SECURE, 0);
+	}
 #undef SET
 	sa = (struct stack_args){
 		.top = l->stack_top,
 		.argv = { l->argv.data, l->argv.bytes, l->argv.count },
 		.envp = { l->envp.data, l->envp.bytes, l->envp.count },
 		.execfn = execfn,
-		.random = random16,
+		.random = (const unsigned char *)&rnd[3],
 		.gap = random_below(l, rnd[2], 8192),
 		.auxv = l->auxv,
 		.set = set,
@@ -288,17 +277,17 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	memset(&ea, 0, sizeof(ea));
 	set_mm(l, &st, rnd, &ea.mm);	/* best effort: see doc/fidelity.md */
 	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
-				 : comm_buf[0] ? basename_of(comm_buf)
+				 : l->comm_buf[0] ? basename_of(l->comm_buf)
 					       : basename_of(execfn)), 0, 0, 0);
 
 	ea.unmap_addr = (uint64_t)__ehdr_start;
 	ea.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
-	ea.exe_fd = exe.fd;
-	ea.mm.exe_fd = (uint32_t)exe.fd;
+	ea.exe_fd = l->exe.fd;
+	ea.mm.exe_fd = (uint32_t)l->exe.fd;
 	ea.sigmask = l->sigmask;
 	ea.sp = st.sp;
-	ea.entry = exe.info.interp_len ? interp.load_bias + interp.info.entry
-				       : exe.load_bias + exe.info.entry;
+	ea.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
+				       : l->exe.load_bias + l->exe.info.entry;
 	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
@@ -314,9 +303,9 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	sys_exit_group(127);
 
 out_unmap:
-	elf_unmap(&exe);
-	if (exe.info.interp_len)
-		elf_unmap(&interp);
+	elf_unmap(&l->exe);
+	if (l->exe.info.interp_len)
+		elf_unmap(&l->interp);
 	return err;
 }
 
@@ -325,25 +314,27 @@ static int try_image(struct loader *l, int fd, int opath, const char *path,
 		     const char *execfn, uint32_t mode)
 {
 	uint32_t reason = opath ? PW_WHY_UNREADABLE : PW_WHY_NONE;
+	struct loader_stat st;
 	int err;
 
 	if (fd < 0)
 		return fd;
-	if ((err = check_arg_limits(l, execfn)) < 0)
+	if ((err = check_exec_permission(fd, &st)) < 0 ||
+	    (err = check_arg_limits(l, execfn)) < 0)
 		goto out;
 	if (reason == PW_WHY_NONE && mode == PW_RUN_KERNEL)
 		reason = PW_WHY_ASKED;
 	if (reason == PW_WHY_NONE)
-		reason = privilege_reason(fd);
+		reason = privilege_reason(fd, &st);
 	if (reason == PW_WHY_NONE) {
-		err = elf_read(fd, &exe);
+		err = elf_read(fd, &l->exe, (uint64_t)st.st_size);
 		if (err == ELF_KERNEL_SCRIPT)
 			reason = PW_WHY_SCRIPT;
 		else if (err == ELF_KERNEL_FOREIGN)
 			reason = PW_WHY_FOREIGN;
 		else if (err < 0)
 			goto out;
-		else if (exe.info.exec_stack)
+		else if (l->exe.info.exec_stack)
 			reason = PW_WHY_EXECSTACK;
 	}
 	if (reason == PW_WHY_NONE) {
@@ -383,13 +374,13 @@ static int search(struct loader *l, const char *file, const char *list,
 		for (q = p; *q && *q != ':'; q++)
 			;
 		dlen = (size_t)(q - p);
-		if (dlen + 1 + flen <= sizeof(path_buf)) {
-			memcpy(path_buf, p, dlen);
-			path_buf[dlen] = '/';
-			memcpy(path_buf + dlen + (dlen != 0), file, flen);
-			int opath, fd = open_exec(path_buf, &opath);
+		if (dlen + 1 + flen <= sizeof(l->path_buf)) {
+			memcpy(l->path_buf, p, dlen);
+			l->path_buf[dlen] = '/';
+			memcpy(l->path_buf + dlen + (dlen != 0), file, flen);
+			int opath, fd = open_exec(l->path_buf, &opath);
 
-			err = try_image(l, fd, opath, path_buf, path_buf, mode);
+			err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
 			switch (err) {
 			case -EACCES:
 				got_eacces = 1;
@@ -420,12 +411,9 @@ int run_image(struct loader *l, uint32_t mode)
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
 	if (l->image_fd >= 0) {
-		int err = check_exec_permission(l->image_fd);
 		long fl = sys_fcntl(l->image_fd, F_GETFL, 0);
 		char fdpath[32];
 
-		if (err)
-			return err;
 		opath = fl >= 0 && (fl & O_PATH);
 		if (!path) {
 			/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N */
@@ -439,11 +427,11 @@ int run_image(struct loader *l, uint32_t mode)
 				fdpath[i++] = digits[--k];
 			fdpath[i] = 0;
 			/* Since 6.14 an fd exec is named after the file. */
-			memcpy(comm_buf, "/proc/self/fd/", 14);
-			memcpy(comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
-			r = sys_readlinkat(AT_FDCWD, comm_buf, comm_buf,
-					   sizeof(comm_buf) - 1);
-			comm_buf[r > 0 ? r : 0] = 0;
+			memcpy(l->comm_buf, "/proc/self/fd/", 14);
+			memcpy(l->comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
+			r = sys_readlinkat(AT_FDCWD, l->comm_buf, l->comm_buf,
+					   sizeof(l->comm_buf) - 1);
+			l->comm_buf[r > 0 ? r : 0] = 0;
 			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
 		}
 		return try_image(l, l->image_fd, opath, path, path, mode);

@@ -4,16 +4,17 @@
  * kernel-made [stack] mapping stays untouched until the new program's
  * initial stack is written there.
  */
+#include "loader.h"
 #include "start.h"
 
-__attribute__((aligned(16))) char loader_stack[LOADER_STACK_SIZE];
+struct loader_memory loader_memory;
 
 __attribute__((naked, noreturn)) void _start(void)
 {
 	__asm__ volatile(
 		"xor %ebp, %ebp\n\t"
 		"mov %rsp, %rdi\n\t"
-		"lea loader_stack+" LOADER_STACK_SIZE_STR "(%rip), %rsp\n\t"
+		"lea loader_memory+" LOADER_STACK_SIZE_STR "(%rip), %rsp\n\t"
 		"call loader_main\n\t"
 		"ud2\n\t");
 }

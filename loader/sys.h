@@ -101,6 +101,8 @@ static inline long sys_getsockopt(int fd, int lvl, int opt, void *v, int *len)
 static inline long sys_mmap(void *addr, size_t len, int prot, int flags,
 			    int fd, long off)
 { return SYSCALL6(__NR_mmap, addr, len, prot, flags, fd, off); }
+static inline long sys_madvise(void *addr, size_t len, int advice)
+{ return SYSCALL3(__NR_madvise, addr, len, advice); }
 static inline long sys_munmap(void *addr, size_t len)
 { return SYSCALL2(__NR_munmap, addr, len); }
 static inline long sys_mprotect(void *addr, size_t len, int prot)
