@@ -143,15 +143,17 @@ uint64_t entry_find_gadget(uint64_t vdso)
 	return 0;
 }
 
-int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
+int entry_prepare(struct entry_args *a, const void *filter,
+		  uint32_t filter_len)
 {
 	size_t code = (size_t)(tramp_end - tramp_begin);
 	size_t args_off = (code + 15) & ~15ul;
 	size_t filter_off = args_off + sizeof(*a);
 	size_t len = (filter_off + filter_len + 4095) & ~4095ul;
 	long page = sys_mmap(0, len, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	unsigned char *p = (unsigned char *)page;
+	long r;
 
 	if (page < 0 && page > -4096)
 		return (int)page;
@@ -160,9 +162,21 @@ int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
 	a->filter_len = (uint16_t)(filter_len / 8);
 	a->filter = (uint64_t)(p + filter_off);
 	memcpy(p, tramp_begin, code);
-	memcpy(p + args_off, a, sizeof(*a));
 	memcpy(p + filter_off, filter, filter_len);
-	sys_mprotect(p, len, PROT_READ | PROT_EXEC);
-	__asm__ volatile("jmp *%1" : : "D"(p + args_off), "r"(p) : "memory");
+	memcpy(p + args_off, a, sizeof(*a));
+	if ((r = sys_mprotect(p, len, PROT_READ | PROT_EXEC)) < 0) {
+		sys_munmap(p, len);
+		return (int)r;
+	}
+	return 0;
+}
+
+void entry_go(const struct entry_args *a)
+{
+	size_t code = (size_t)(tramp_end - tramp_begin);
+	const unsigned char *args = (const unsigned char *)a->self_addr +
+				    ((code + 15) & ~15ul);
+
+	__asm__ volatile("jmp *%1" : : "D"(args), "r"(a->self_addr) : "memory");
 	__builtin_unreachable();
 }

@@ -31,8 +31,13 @@ struct entry_args {
  */
 uint64_t entry_find_gadget(uint64_t vdso);
 
-/* Copies the trampoline and args (plus the filter) into a fresh page and
- * jumps there. Returns -errno only if that page cannot be made. */
-int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len);
+/*
+ * Copies the trampoline and args (plus the filter) into a fresh page,
+ * before the point of no return: returns 0 or -errno. entry_go() then
+ * jumps there and never returns.
+ */
+int entry_prepare(struct entry_args *a, const void *filter,
+		  uint32_t filter_len);
+__attribute__((noreturn)) void entry_go(const struct entry_args *a);
 
 #endif

@@ -90,7 +90,8 @@ static int check_exec_permission(int fd, struct loader_stat *st)
  */
 static int open_exec(const char *path, int *opath)
 {
-	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	/* O_NONBLOCK: opening a FIFO must not block; exec refuses it. */
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
 
 	*opath = 0;
 	if (fd == -EACCES) {
@@ -179,6 +180,22 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 	return (int)r;
 }
 
+/*
+ * seccomp(SET_MODE_FILTER) needs no_new_privs or CAP_SYS_ADMIN; the filter
+ * is installed after success is reported, so check that now.
+ */
+static int check_seccomp_allowed(const struct loader *l)
+{
+	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
+	struct { uint32_t effective, permitted, inheritable; } caps[2];
+
+	if (!l->seccomp || sys_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return 0;
+	if (sys_capget(&hdr, caps) == 0 && (caps[0].effective & (1u << 21)))
+		return 0;	/* CAP_SYS_ADMIN */
+	return -EACCES;
+}
+
 static const char *basename_of(const char *p)
 {
 	const char *b = p;
@@ -189,7 +206,10 @@ static const char *basename_of(const char *p)
 	return b;
 }
 
-/* Loads exe (already read and checked) in userspace and jumps. */
+/*
+ * Loads exe (already read and checked) in userspace and jumps. Returns
+ * -errno, or a reason (> 0) to let the kernel run the image after all.
+ */
 static int load_and_jump(struct loader *l, const char *execfn)
 {
 	uint64_t rnd[6];	/* 3 for addresses, 2 for AT_RANDOM */
@@ -211,10 +231,14 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if ((r = open_exec(l->interp_path, &opath)) < 0)
 			return (int)r;
 		err = check_exec_permission((int)r, &ist);
+		if (!err && opath) {
+			/* An execute-only interpreter: the kernel can run it,
+			 * we cannot map it. */
+			sys_close((int)r);
+			return PW_WHY_UNREADABLE;
+		}
 		if (!err)
-			err = opath ? -EACCES
-				    : elf_read((int)r, &l->interp,
-					       (uint64_t)ist.st_size);
+			err = elf_read((int)r, &l->interp, (uint64_t)ist.st_size);
 		if (err)
 			sys_close((int)r);
 		/* load_elf_binary(): a short interpreter header is EIO, a
@@ -227,6 +251,8 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if (err < 0)
 			return err;
 	}
+	if ((err = check_seccomp_allowed(l)) < 0)
+		return err;
 	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -EAGAIN;
 	if ((err = map_images(l, rnd)) < 0)
@@ -292,6 +318,9 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
 
+	err = entry_prepare(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
+	if (err < 0)
+		goto out_unmap;
 	/* The point of no return: report, then let go of the socket. */
 	{
 		struct pw_status ok = { .step = l->step, .type = l->step_type };
@@ -299,8 +328,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		loader_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
-	err = entry_jump(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
-	sys_exit_group(127);
+	entry_go(&ea);
 
 out_unmap:
 	elf_unmap(&l->exe);
@@ -339,7 +367,9 @@ static int try_image(struct loader *l, int fd, int opath, const char *path,
 	}
 	if (reason == PW_WHY_NONE) {
 		err = load_and_jump(l, execfn);
-		goto out;
+		if (err <= 0)
+			goto out;
+		reason = (uint32_t)err;	/* the interpreter needs the kernel */
 	}
 	if (path) {
 		err = fallback_exec(l, reason, AT_FDCWD, path, 0);
@@ -434,7 +464,14 @@ int run_image(struct loader *l, uint32_t mode)
 			l->comm_buf[r > 0 ? r : 0] = 0;
 			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
 		}
-		return try_image(l, l->image_fd, opath, path, path, mode);
+		/* The kernel resolves the path again: give it the absolute
+		 * path the library resolved, not one relative to a cwd that
+		 * the configuration may have changed. */
+		return try_image(l, l->image_fd, opath,
+				 (l->image->flags & PW_IMAGE_KPATH) &&
+						 l->image_search
+					 ? l->image_search : path,
+				 path, mode);
 	}
 	if (l->image->flags & PW_IMAGE_SEARCH) {
 		size_t i;

@@ -95,12 +95,16 @@ struct pw_hello {
 enum pw_image_flags {
 	PW_IMAGE_FD = 1u << 0,		/* an fd is carried: no lookup */
 	PW_IMAGE_SEARCH = 1u << 1,	/* search the PATH list for path */
+	PW_IMAGE_KPATH = 1u << 2,	/* with PW_IMAGE_FD: the second string
+					 * is the absolute path the kernel
+					 * fallback executes */
 };
 
 struct pw_image {
 	uint32_t flags;
 	uint32_t path_len;	/* bytes, including the NUL */
-	uint32_t search_len;	/* bytes of the PATH list, including the NUL */
+	uint32_t search_len;	/* bytes of the PATH list (or kernel path),
+				 * including the NUL */
 	uint32_t pad;
 	/* char path[path_len]; char search[search_len]; */
 };

@@ -163,7 +163,10 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 
 	if (!err && wait_exec && a->err) {
 		/* The loader could not be executed: reap the child. */
-		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		siginfo_t si;
+
+		while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 &&
+		       errno == EINTR)
 			;
 		close(pidfd);
 		err = loader_failed(a->err);
@@ -181,9 +184,14 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	return 0;
 }
 
+/* Through the pidfd: a pid reaped by the caller's wait(-1) meanwhile
+ * could already name another process. */
 static void reap(struct empty *e)
 {
-	while (waitpid(e->pid, NULL, __WALL) < 0 && errno == EINTR)
+	siginfo_t si;
+
+	while (waitid(P_PIDFD, (id_t)e->pidfd, &si, WEXITED | __WALL) < 0 &&
+	       errno == EINTR)
 		;
 	close(e->pidfd);
 	close(e->sock);
@@ -311,12 +319,13 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 			} else {
 				memcpy(&st, pl, sizeof(st));
 				*step = st.step;
+				if (st.reason > PRISTINE_ROUTE_KERNEL_UNREADABLE)
+					return EPROTO;
+				*route = (int)st.reason;
 				if (rec.type == PW_REP_STATUS)
 					return st.err >= 0 && st.err < 4096
 						       ? st.err : EPROTO;
 				kernel = 1;
-				*route = st.reason <= PRISTINE_ROUTE_KERNEL_UNREADABLE
-						 ? (int)st.reason : 0;
 			}
 			memmove(buf, buf + size, have - size);
 			have -= size;
@@ -324,9 +333,9 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 		n = recv(e->sock, buf + have, sizeof(buf) - have, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0 && errno != ECONNRESET)
 			return errno;
-		if (n == 0) {
+		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
 			/* After a fallback announcement, EOF is the kernel's
 			 * exec closing the socket; otherwise a death. */
 			if (kernel)
@@ -346,13 +355,14 @@ int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
 
 	*step = 0;
 	err = sender_push(s, e->sock, 0);
-	/* A send failure means the loader is gone: its reply says why. */
-	{
-		int rerr = read_reply(e, step, route);
-
-		if (rerr || err)
-			err = rerr ? rerr : err;
+	if (err && err != EPIPE && err != ECONNRESET) {
+		/* The loader would wait for the rest forever. */
+		errmsg_set("cannot send the request: %s", strerror(err));
+		empty_abort(e);
+		return err;
 	}
+	/* If the loader is gone, its answer (or EOF) says why. */
+	err = read_reply(e, step, route);
 	/* EOF from a child that never became the loader. */
 	if (err == ESRCH && e->args && e->args->err)
 		err = loader_failed(e->args->err);

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "internal.h"
 
 static __thread char message[512];
@@ -13,6 +14,18 @@ void errmsg_set(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+}
+
+void errmsg_clear(void)
+{
+	message[0] = 0;
+}
+
+int errmsg_default(int err, const char *what)
+{
+	if (err && !message[0])
+		errmsg_set("%s: %s", what, strerror(err));
+	return err;
 }
 
 void route_set(int route)

@@ -19,7 +19,7 @@ struct request {
 	size_t nfds, fdcap;
 	uint32_t records;
 	int err;		/* sticky: the first allocation failure */
-	/* The key of each record, for error messages (may be NULL). */
+	/* The key of each record (a copy), for error messages; may be NULL. */
 	const char **keys;
 	size_t keycap;
 };
@@ -93,11 +93,18 @@ void request_hello(const struct request *r, unsigned char out[32]);
 int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
 		int *pidfd, uint32_t *step, int *route);
 
+/* Reaps the processes of handles the caller closed without a run. */
+void handles_sweep(void);
+
 /* Where the loader is: $PRISTINE_LOADER or the configured path. */
 const char *loader_path(void);
 
 /* Thread-local error details behind pristine_errmsg(). */
 void errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every public call starts with errmsg_clear(); a failure with no better
+ * message set gets "what: strerror(err)". Returns err. */
+void errmsg_clear(void);
+int errmsg_default(int err, const char *what);
 void route_set(int route);
 
 /* Checks a classic BPF seccomp program like the kernel will. */

@@ -50,6 +50,15 @@ static void sweep(void)
 	}
 }
 
+void handles_sweep(void)
+{
+	if (!__atomic_load_n(&handles, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&lock);
+	sweep();
+	pthread_mutex_unlock(&lock);
+}
+
 struct handle *handle_get(int fd)
 {
 	struct handle *h;
@@ -77,13 +86,14 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	struct stat st;
 	int err;
 
+	errmsg_clear();
 	if (flags & ~PRISTINE_CLOEXEC) {
 		errmsg_set("pristine_open: unknown flags %#x", flags);
 		errno = EINVAL;
 		return -1;
 	}
 	if (!(h = calloc(1, sizeof(*h)))) {
-		errno = ENOMEM;
+		errno = errmsg_default(ENOMEM, "pristine_open");
 		return -1;
 	}
 	request_init(&h->req);
@@ -94,7 +104,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	    (fstat(h->e.sock, &st) < 0 && (err = errno))) {
 		request_free(&h->req);
 		free(h);
-		errno = err;
+		errno = errmsg_default(err, "pristine_open");
 		return -1;
 	}
 	h->dev = st.st_dev;
@@ -111,10 +121,11 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 				    const char *key, const void *value,
 				    int aux)
 {
-	struct handle *h = handle_get(handle);
+	struct handle *h;
 	int err;
 
-	if (!h) {
+	errmsg_clear();
+	if (!(h = handle_get(handle))) {
 		errmsg_set("pristine_config: %d is not a pristine handle",
 			   handle);
 		return -1;
@@ -122,6 +133,9 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 	err = config_apply(h, cmd, key, value, aux);
 	handle_put(h);
 	if (err) {
+		if (!pristine_errmsg()[0])
+			errmsg_set("pristine_config: key \"%s\": %s",
+				   key ? key : "(null)", strerror(err));
 		errno = err;
 		return -1;
 	}
@@ -146,13 +160,14 @@ static struct handle *handle_take(int fd)
 
 PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 {
-	struct handle *h = handle_take(handle);
+	struct handle *h;
 	struct pw_run run;
 	struct sender s;
 	uint32_t step = 0;
 	int err, route, pidfd;
 
-	if (!h) {
+	errmsg_clear();
+	if (!(h = handle_take(handle))) {
 		errmsg_set("pristine_run: %d is not a pristine handle", handle);
 		errno = EBADF;
 		return -1;
@@ -184,7 +199,7 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 	}
 	handle_free(h);
 	if (err) {
-		errno = err;
+		errno = errmsg_default(err, "pristine_run");
 		return -1;
 	}
 	return pidfd;

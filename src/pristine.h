@@ -132,8 +132,11 @@ int pristine_spawnattr_getschedparam(const pristine_spawnattr_t *attr,
 int pristine_spawnattr_setschedpolicy(pristine_spawnattr_t *attr, int policy);
 int pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 				      int *policy);
-/* Extension: 0 maps the image in userspace where allowed, 1 always
- * lets the kernel execute it (from inside the empty process). */
+/* Extension: PRISTINE_EXEC_LOADER maps the image in userspace where
+ * allowed, PRISTINE_EXEC_KERNEL always lets the kernel execute it (from
+ * inside the empty process). */
+#define PRISTINE_EXEC_LOADER 0
+#define PRISTINE_EXEC_KERNEL 1
 int pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode);
 int pristine_spawnattr_getexecmode(const pristine_spawnattr_t *attr,
 				   int *mode);

@@ -15,6 +15,8 @@ void request_free(struct request *r)
 
 	for (i = 0; i < r->nfds; i++)
 		close(r->fds[i]);
+	for (i = 1; i <= r->records; i++)
+		free((char *)r->keys[i]);
 	free(r->buf);
 	free(r->fds);
 	free(r->keys);
@@ -61,7 +63,8 @@ int request_add(struct request *r, uint32_t type, const char *key,
 		memcpy(p + sizeof(rec) + alen, b, blen);	/* else reserved */
 	memset(p + sizeof(rec) + len, 0, PW_ALIGN(len) - len);
 	r->len += total;
-	r->keys[++r->records] = key;
+	/* A copy: the caller's key may live in a buffer it reuses. */
+	r->keys[++r->records] = key ? strdup(key) : NULL;
 	return 0;
 }
 

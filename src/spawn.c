@@ -180,10 +180,12 @@ static int spawn(pid_t *pid, int *pidfd, const char *file, int search,
 	int err, route = 0, saved = errno;
 	pid_t child;
 
+	errmsg_clear();
+	handles_sweep();
 	if (!attr)
 		attr = &none;
 	if (!file)
-		return EFAULT;
+		return errmsg_default(EFAULT, "spawn");
 	request_init(&r);
 	add_attributes(&r, attr);
 	if (fa)
@@ -220,7 +222,7 @@ static int spawn(pid_t *pid, int *pidfd, const char *file, int search,
 	request_free(&r);
 	errno = saved;
 	if (err)
-		return err;
+		return errmsg_default(err, file);
 	route_set(route);
 	if (pid)
 		*pid = child;
