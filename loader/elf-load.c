@@ -239,3 +239,23 @@ void elf_unmap(struct elf_image *im)
 		sys_munmap((void *)im->map_start, im->map_end - im->map_start);
 	im->map_start = im->map_end = 0;
 }
+
+void elf_populate(const struct elf_image *im)
+{
+	int i;
+
+	for (i = 0; i < im->info.phnum; i++) {
+		const Elf64_Phdr *p = &im->ph[i];
+		uint64_t start, end;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		start = ELF_PAGESTART(im->load_bias + p->p_vaddr);
+		end = ELF_PAGEALIGN(im->load_bias + p->p_vaddr + p->p_memsz);
+		/* Writable pages are copied now rather than at the first
+		 * store; read-only ones just get their page table entries. */
+		sys_madvise((void *)start, end - start,
+			    (p->p_flags & PF_W) ? 23 /* MADV_POPULATE_WRITE */
+						: 22 /* MADV_POPULATE_READ */);
+	}
+}

@@ -45,4 +45,7 @@ int elf_map(struct elf_image *im, uint64_t hint, int honour_align);
 
 void elf_unmap(struct elf_image *im);
 
+/* Faults in the mapped image's pages ahead of its start (templates). */
+void elf_populate(const struct elf_image *im);
+
 #endif

@@ -43,6 +43,12 @@ struct loader {
 	int resetids;
 
 	uint32_t step, step_type;	/* record being applied */
+	uint64_t rnd[6];		/* load addresses, AT_RANDOM */
+	struct {			/* set by prepare_image() */
+		int done;
+		uint32_t reason;
+		const char *execfn, *kpath;
+	} prepared;
 
 	/* The images being loaded, then buffers: hottest first (see
 	 * loader_memory below). */
@@ -52,6 +58,8 @@ struct loader {
 	char interp_path[ELF_INTERP_MAX];
 	char path_buf[4096];
 	char comm_buf[4096];	/* the file's own name, for fd execs */
+	char kpath_buf[4096];	/* a prepared image's path for the kernel */
+	char fd_path[32];	/* "/dev/fd/N" */
 };
 
 /*
@@ -92,5 +100,12 @@ int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
 
 /* Runs the image: never returns on success; returns -errno on failure. */
 int run_image(struct loader *l, uint32_t mode);
+
+/*
+ * A template's first request: resolves the image (an fd) and, when the
+ * loader may map it, maps and pre-faults it with its interpreter; the next
+ * request only configures and runs. Returns 0 or -errno.
+ */
+int prepare_image(struct loader *l, uint32_t mode);
 
 #endif

@@ -294,18 +294,19 @@ static unsigned char *read_request(struct loader *l, size_t *length)
 	return p;
 }
 
-static __attribute__((noreturn)) void serve(struct loader *l)
+/*
+ * Applies one request's records in order up to its RUN (which does not
+ * return) or PREPARE (after which the next request follows).
+ */
+static void apply(struct loader *l, unsigned char *p, unsigned char *end)
 {
-	size_t length;
-	unsigned char *p = read_request(l, &length), *end = p + length;
-	uint32_t records = 0;
 	int err;
 
 	while (p < end) {
 		const struct pw_rec *r = (const struct pw_rec *)p;
 		const unsigned char *payload = p + sizeof(*r);
 
-		l->step = ++records;
+		l->step++;
 		if ((size_t)(end - p) < sizeof(*r) ||
 		    r->len > (size_t)(end - payload) ||
 		    PW_ALIGN(r->len) > (size_t)(end - payload)) {
@@ -314,19 +315,42 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 		}
 		l->step_type = r->type;
 		p += sizeof(*r) + PW_ALIGN(r->len);
-		if (r->type == PW_REQ_RUN) {
+		if (r->type == PW_REQ_RUN || r->type == PW_REQ_PREPARE) {
 			const struct pw_run *run = (const void *)payload;
 
 			if (p != end || r->len != sizeof(*run))
 				loader_fail(l, EPROTO);
-			loader_fail(l, -run_image(l, run->mode));
+			if (r->type == PW_REQ_RUN)
+				loader_fail(l, -run_image(l, run->mode));
+			if ((err = prepare_image(l, run->mode)) < 0)
+				loader_fail(l, -err);
+			return;
 		}
+		if (r->type == PW_REQ_IMAGE && l->prepared.done)
+			loader_fail(l, EPROTO);	/* a template's image is set */
 		err = actions_apply(l, r->type, payload, r->len);
 		if (err)
 			loader_fail(l, -err);
 	}
 	l->step_type = 0;
 	loader_fail(l, EPROTO);	/* no run record */
+}
+
+static __attribute__((noreturn)) void serve(struct loader *l)
+{
+	for (;;) {
+		size_t length;
+		unsigned char *p = read_request(l, &length);
+		struct pw_status ready;
+
+		l->step = 0;
+		apply(l, p, p + length);
+		/* Prepared: say so, with the route, and wait for the rest. */
+		ready = (struct pw_status){ .step = l->step, .type = l->step_type,
+					    .reason = l->prepared.reason };
+		loader_send(l, PW_REP_STATUS, &ready, sizeof(ready));
+		l->nfds = l->next_fd = 0;
+	}
 }
 
 void loader_main(unsigned long *sp)

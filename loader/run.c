@@ -207,19 +207,13 @@ static const char *basename_of(const char *p)
 }
 
 /*
- * Loads exe (already read and checked) in userspace and jumps. Returns
+ * Maps exe (already read and checked) and its interpreter. Returns 0,
  * -errno, or a reason (> 0) to let the kernel run the image after all.
  */
-static int load_and_jump(struct loader *l, const char *execfn)
+static int map_phase(struct loader *l)
 {
-	uint64_t rnd[6];	/* 3 for addresses, 2 for AT_RANDOM */
-	unsigned ids[6];
-	uint64_t set[2 * 10];
-	struct stack_args sa;
-	struct stack_layout st;
-	struct entry_args ea;
-	size_t size;
-	int err, n = 0;
+	uint64_t *rnd = l->rnd;
+	int err;
 	long r;
 
 	if (l->exe.info.interp_len) {
@@ -251,14 +245,40 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if (err < 0)
 			return err;
 	}
-	if ((err = check_seccomp_allowed(l)) < 0)
-		return err;
-	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+	if (sys_getrandom(rnd, sizeof(l->rnd), 0) != sizeof(l->rnd))
 		return -EAGAIN;
 	if ((err = map_images(l, rnd)) < 0)
 		return err;
 	if (l->exe.info.interp_len)
 		sys_close(l->interp.fd);
+	return 0;
+}
+
+static void unmap_images(struct loader *l)
+{
+	elf_unmap(&l->exe);
+	if (l->exe.info.interp_len)
+		elf_unmap(&l->interp);
+}
+
+/*
+ * Builds the stack for the mapped images, makes /proc agree, reports
+ * success and jumps. Returns -errno (images unmapped) only before the
+ * report.
+ */
+static int finish_phase(struct loader *l, const char *execfn)
+{
+	const uint64_t *rnd = l->rnd;	/* 0-2 addresses, 3-4 AT_RANDOM */
+	unsigned ids[6];
+	uint64_t set[2 * 10];
+	struct stack_args sa;
+	struct stack_layout st;
+	struct entry_args ea;
+	size_t size;
+	int err, n = 0;
+
+	if ((err = check_seccomp_allowed(l)) < 0)
+		goto out_unmap;
 
 #define SET(k, v) do { set[2 * n] = (k); set[2 * n + 1] = (v); n++; } while (0)
 	SET(AT_PHDR, l->exe.load_bias + l->exe.info.phdr_vaddr);
@@ -331,55 +351,71 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	entry_go(&ea);
 
 out_unmap:
-	elf_unmap(&l->exe);
-	if (l->exe.info.interp_len)
-		elf_unmap(&l->interp);
+	unmap_images(l);
 	return err;
+}
+
+/*
+ * How an image open at fd runs: PW_WHY_NONE (userspace; l->exe is read and
+ * checked), another reason for the kernel, or -errno.
+ */
+static int classify(struct loader *l, int fd, int opath, uint32_t mode,
+		    const struct loader_stat *st)
+{
+	uint32_t reason = opath ? PW_WHY_UNREADABLE : PW_WHY_NONE;
+	int err;
+
+	if (reason == PW_WHY_NONE && mode == PW_RUN_KERNEL)
+		reason = PW_WHY_ASKED;
+	if (reason == PW_WHY_NONE)
+		reason = privilege_reason(fd, st);
+	if (reason != PW_WHY_NONE)
+		return (int)reason;
+	err = elf_read(fd, &l->exe, (uint64_t)st->st_size);
+	if (err == ELF_KERNEL_SCRIPT)
+		return PW_WHY_SCRIPT;
+	if (err == ELF_KERNEL_FOREIGN)
+		return PW_WHY_FOREIGN;
+	if (err < 0)
+		return err;
+	return l->exe.info.exec_stack ? PW_WHY_EXECSTACK : PW_WHY_NONE;
+}
+
+/* The kernel runs it: by path if there is one, else by the fd. */
+static int kernel_exec(struct loader *l, uint32_t reason, int fd,
+		       const char *path)
+{
+	if (path)
+		return fallback_exec(l, reason, AT_FDCWD, path, 0);
+	/* A script run from its fd is read by its interpreter as /dev/fd/N:
+	 * that descriptor must survive the exec. */
+	if (reason == PW_WHY_SCRIPT)
+		sys_fcntl(fd, F_SETFD, 0);
+	return fallback_exec(l, reason, fd, "", AT_EMPTY_PATH);
 }
 
 /* One candidate file: load it, or hand it to the kernel; -errno if not. */
 static int try_image(struct loader *l, int fd, int opath, const char *path,
 		     const char *execfn, uint32_t mode)
 {
-	uint32_t reason = opath ? PW_WHY_UNREADABLE : PW_WHY_NONE;
 	struct loader_stat st;
 	int err;
 
 	if (fd < 0)
 		return fd;
 	if ((err = check_exec_permission(fd, &st)) < 0 ||
-	    (err = check_arg_limits(l, execfn)) < 0)
+	    (err = check_arg_limits(l, execfn)) < 0 ||
+	    (err = classify(l, fd, opath, mode, &st)) < 0)
 		goto out;
-	if (reason == PW_WHY_NONE && mode == PW_RUN_KERNEL)
-		reason = PW_WHY_ASKED;
-	if (reason == PW_WHY_NONE)
-		reason = privilege_reason(fd, &st);
-	if (reason == PW_WHY_NONE) {
-		err = elf_read(fd, &l->exe, (uint64_t)st.st_size);
-		if (err == ELF_KERNEL_SCRIPT)
-			reason = PW_WHY_SCRIPT;
-		else if (err == ELF_KERNEL_FOREIGN)
-			reason = PW_WHY_FOREIGN;
-		else if (err < 0)
-			goto out;
-		else if (l->exe.info.exec_stack)
-			reason = PW_WHY_EXECSTACK;
-	}
-	if (reason == PW_WHY_NONE) {
-		err = load_and_jump(l, execfn);
+	if (err == PW_WHY_NONE) {
+		err = map_phase(l);
+		if (err == 0)
+			err = finish_phase(l, execfn);
 		if (err <= 0)
 			goto out;
-		reason = (uint32_t)err;	/* the interpreter needs the kernel */
+		/* else the interpreter needs the kernel */
 	}
-	if (path) {
-		err = fallback_exec(l, reason, AT_FDCWD, path, 0);
-	} else {
-		/* A script run from its fd is read by its interpreter as
-		 * /dev/fd/N: that descriptor must survive the exec. */
-		if (reason == PW_WHY_SCRIPT)
-			sys_fcntl(fd, F_SETFD, 0);
-		err = fallback_exec(l, reason, fd, "", AT_EMPTY_PATH);
-	}
+	err = kernel_exec(l, (uint32_t)err, fd, path);
 out:
 	if (fd >= 0 && fd != l->image_fd)
 		sys_close(fd);
@@ -429,49 +465,123 @@ static int search(struct loader *l, const char *file, const char *list,
 	return got_eacces ? -EACCES : -ENOENT;
 }
 
+/*
+ * Names of an image received as an fd: *execfn for AT_EXECFN (the path the
+ * library gave, or /dev/fd/N as execveat() would call it), *kpath for a
+ * kernel fallback (NULL: use the fd), and comm_buf as the kernel's comm.
+ */
+static void fd_names(struct loader *l, const char **execfn,
+		     const char **kpath)
+{
+	const char *path = l->image_path;
+	char *fdpath = l->fd_path;
+	int n = l->image_fd, i = 8, k;
+	char digits[12];
+	long r;
+
+	if (path) {
+		*execfn = path;
+		/* The kernel resolves a path again: give it the absolute one
+		 * the library resolved, not one relative to a cwd that the
+		 * configuration may have changed. */
+		*kpath = (l->image->flags & PW_IMAGE_KPATH) && l->image_search
+				 ? l->image_search : path;
+		return;
+	}
+	memcpy(fdpath, "/dev/fd/", 8);
+	for (k = 0; n || !k; n /= 10)
+		digits[k++] = (char)('0' + n % 10);
+	while (k)
+		fdpath[i++] = digits[--k];
+	fdpath[i] = 0;
+	/* Since 6.14 an fd exec is named after the file. */
+	memcpy(l->comm_buf, "/proc/self/fd/", 14);
+	memcpy(l->comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
+	r = sys_readlinkat(AT_FDCWD, l->comm_buf, l->comm_buf,
+			   sizeof(l->comm_buf) - 1);
+	l->comm_buf[r > 0 ? r : 0] = 0;
+	*execfn = fdpath;
+	*kpath = 0;
+}
+
+/* Keeps a string that must outlive the request it came in. */
+static const char *keep(char *buf, size_t size, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	n = strnlen(s, size - 1);
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	return buf;
+}
+
+int prepare_image(struct loader *l, uint32_t mode)
+{
+	struct loader_stat st;
+	const char *execfn, *kpath;
+	long fl;
+	int err;
+
+	if (!l->image || l->image_fd < 0 || l->next_fd != l->nfds)
+		return -EPROTO;	/* a template is made from an fd */
+	fd_names(l, &execfn, &kpath);
+	l->prepared.execfn = keep(l->path_buf, sizeof(l->path_buf), execfn);
+	l->prepared.kpath = keep(l->kpath_buf, sizeof(l->kpath_buf), kpath);
+	fl = sys_fcntl(l->image_fd, F_GETFL, 0);
+	if ((err = check_exec_permission(l->image_fd, &st)) < 0 ||
+	    (err = classify(l, l->image_fd, fl >= 0 && (fl & O_PATH), mode,
+			    &st)) < 0)
+		return err;
+	if (err == PW_WHY_NONE) {
+		err = map_phase(l);
+		if (err < 0)
+			return err;
+		if (err == 0) {
+			elf_populate(&l->exe);
+			if (l->exe.info.interp_len)
+				elf_populate(&l->interp);
+		}
+	}
+	l->prepared.reason = (uint32_t)err;
+	l->prepared.done = 1;
+	l->image = 0;	/* it points into the request we are done with */
+	return 0;
+}
+
+/* Runs an image made ready by prepare_image(). */
+static int run_prepared(struct loader *l)
+{
+	const char *execfn = l->prepared.execfn;
+	int err;
+
+	if ((err = check_arg_limits(l, execfn)) < 0)
+		return err;
+	if (l->prepared.reason == PW_WHY_NONE)
+		return finish_phase(l, execfn);
+	return kernel_exec(l, l->prepared.reason, l->image_fd,
+			   l->prepared.kpath);
+}
+
 int run_image(struct loader *l, uint32_t mode)
 {
 	const char *path = l->image_path;
-
 	int opath, fd;
-	long r;
 
-	if (!l->image)
-		return -EINVAL;
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
+	if (l->prepared.done)
+		return run_prepared(l);
+	if (!l->image)
+		return -EINVAL;
 	if (l->image_fd >= 0) {
 		long fl = sys_fcntl(l->image_fd, F_GETFL, 0);
-		char fdpath[32];
+		const char *execfn, *kpath;
 
-		opath = fl >= 0 && (fl & O_PATH);
-		if (!path) {
-			/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N */
-			int n = l->image_fd, i = 8, k;
-			char digits[12];
-
-			memcpy(fdpath, "/dev/fd/", 8);
-			for (k = 0; n || !k; n /= 10)
-				digits[k++] = (char)('0' + n % 10);
-			while (k)
-				fdpath[i++] = digits[--k];
-			fdpath[i] = 0;
-			/* Since 6.14 an fd exec is named after the file. */
-			memcpy(l->comm_buf, "/proc/self/fd/", 14);
-			memcpy(l->comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
-			r = sys_readlinkat(AT_FDCWD, l->comm_buf, l->comm_buf,
-					   sizeof(l->comm_buf) - 1);
-			l->comm_buf[r > 0 ? r : 0] = 0;
-			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
-		}
-		/* The kernel resolves the path again: give it the absolute
-		 * path the library resolved, not one relative to a cwd that
-		 * the configuration may have changed. */
-		return try_image(l, l->image_fd, opath,
-				 (l->image->flags & PW_IMAGE_KPATH) &&
-						 l->image_search
-					 ? l->image_search : path,
-				 path, mode);
+		fd_names(l, &execfn, &kpath);
+		return try_image(l, l->image_fd, fl >= 0 && (fl & O_PATH), kpath,
+				 execfn, mode);
 	}
 	if (l->image->flags & PW_IMAGE_SEARCH) {
 		size_t i;

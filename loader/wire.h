@@ -75,6 +75,8 @@ enum pw_type {
 	PW_REQ_NAME,		/* comm name, NUL-terminated */
 	PW_REQ_PDEATHSIG,	/* struct pw_int */
 	PW_REQ_RUN,		/* struct pw_run: must be the last record */
+	PW_REQ_PREPARE,		/* struct pw_run: last record of a template's
+				 * first request; see prepare_image() */
 
 	/* loader -> library */
 	PW_REP_HELLO = 64,	/* struct pw_hello (length field 0) */

@@ -79,79 +79,26 @@ static int sigset_value(const char *key, const void *value, int aux,
 	return 0;
 }
 
-/* dirfd/path as an absolute path (malloc'd), or NULL. */
-static char *absolute(int dirfd, const char *path)
-{
-	char dir[PATH_MAX], link[64], *out = NULL;
-	ssize_t n;
-
-	if (path[0] == '/')
-		return strdup(path);
-	if (dirfd == AT_FDCWD) {
-		if (!getcwd(dir, sizeof(dir)))
-			return NULL;
-	} else {
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-		if ((n = readlink(link, dir, sizeof(dir) - 1)) < 0)
-			return NULL;
-		dir[n] = 0;
-	}
-	if (asprintf(&out, "%s/%s", dir, path) < 0)
-		return NULL;
-	return out;
-}
-
 static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 		    int aux)
 {
-	struct pw_image im = { .flags = PW_IMAGE_FD };
-	char *path = NULL, *kpath = NULL;
+	struct pw_image im = { 0 };
+	char *execfn = NULL, *kpath = NULL;
 	int fd = -1, err;
 
 	if (cmd == PRISTINE_SET_PATH) {
-		if (!value || !*value)
-			return value ? ENOENT : bad("exec", "needs a path");
-		/* O_NONBLOCK: a FIFO must not block us (exec refuses it). */
-		fd = openat(aux, value, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0 && errno == EACCES)
-			fd = openat(aux, value, O_PATH | O_CLOEXEC);
-		if (fd < 0)
-			return errno;
-		/* AT_EXECFN, as execveat(dirfd, path) would name it; and the
-		 * absolute path for a kernel fallback, resolved now. */
-		if (aux == AT_FDCWD || value[0] == '/')
-			path = strdup(value);
-		else if (asprintf(&path, "/dev/fd/%d/%s", aux, value) < 0)
-			path = NULL;
-		if (path && !(kpath = absolute(aux, value))) {
-			free(path);
-			path = NULL;
-		}
-		if (!path) {
-			close(fd);
-			return ENOMEM;
-		}
-		im.flags |= PW_IMAGE_KPATH;
+		if (!value)
+			return bad("exec", "needs a path");
+		if ((fd = open_image(aux, value, &execfn, &kpath)) < 0)
+			return -fd;
 	} else if (cmd == PRISTINE_SET_FD) {
 		if ((err = hold(aux, &fd)))
 			return err;
 	} else {
 		return bad("exec", "takes PRISTINE_SET_PATH or PRISTINE_SET_FD");
 	}
-	im.path_len = path ? (uint32_t)strlen(path) + 1 : 0;
-	im.search_len = kpath ? (uint32_t)strlen(kpath) + 1 : 0;
-	err = request_add_fd(&h->req, PW_REQ_IMAGE, "exec", fd, &im,
-			     sizeof(im), NULL, im.path_len + im.search_len);
-	if (!err) {
-		unsigned char *p = h->req.buf + h->req.len -
-				   PW_ALIGN(sizeof(im) + im.path_len +
-					    im.search_len) + sizeof(im);
-
-		memcpy(p, path, im.path_len);
-		if (kpath)
-			memcpy(p + im.path_len, kpath, im.search_len);
-	}
-	free(path);
+	err = image_record(&h->req, &im, fd, execfn, kpath);
+	free(execfn);
 	free(kpath);
 	if (!err)
 		h->have_exec = 1;

@@ -179,6 +179,7 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	e->sock = sv[0];
 	e->pidfd = pidfd;
 	e->pid = pid;
+	e->greeted = 0;
 	e->args = wait_exec ? NULL : a;
 	errno = saved;
 	return 0;
@@ -290,7 +291,7 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 {
 	unsigned char buf[128];
 	size_t have = 0;
-	int hello = 0, kernel = 0, err;
+	int kernel = 0, err;
 
 	*route = PRISTINE_ROUTE_LOADER;
 	for (;;) {
@@ -311,8 +312,8 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 			if (rec.type == PW_REP_HELLO) {
 				if ((err = check_hello(pl, rec.len)))
 					return err;
-				hello = 1;
-			} else if (!hello || rec.len != sizeof(st) ||
+				e->greeted = 1;
+			} else if (!e->greeted || rec.len != sizeof(st) ||
 				   (rec.type != PW_REP_STATUS &&
 				    rec.type != PW_REP_KERNEL)) {
 				return EPROTO;
@@ -348,8 +349,9 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 	}
 }
 
-int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
-		 int *route)
+/* Sends what is left of the request and reads the answer. */
+static int exchange(struct empty *e, struct sender *s, uint32_t *step,
+		    int *route)
 {
 	int err;
 
@@ -371,11 +373,27 @@ int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
 			empty_abort(e);
 		else
 			reap(e);
-		return err;
 	}
+	return err;
+}
+
+int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
+		 int *route)
+{
+	int err = exchange(e, s, step, route);
+
+	if (err)
+		return err;
 	close(e->sock);
 	e->sock = -1;
 	return 0;
+}
+
+int empty_prepare(struct empty *e, struct sender *s, int *route)
+{
+	uint32_t step;
+
+	return exchange(e, s, &step, route);
 }
 
 int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,

@@ -36,6 +36,10 @@ int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
 /* Appends a strings record (argv or envp) from a NULL-terminated vector. */
 int request_add_strings(struct request *r, uint32_t type, const char *key,
 			char *const *v);
+/* Fills the reserved part of the last record: a then b, after its first
+ * fixed bytes. */
+void request_fill_tail(struct request *r, size_t fixed, const void *a,
+		       size_t alen, const void *b, size_t blen);
 /* Name of the key that made record 'step' (1-based). */
 const char *request_key(const struct request *r, uint32_t step);
 
@@ -45,6 +49,7 @@ struct empty {
 	int pidfd;
 	pid_t pid;
 	struct child_args *args;	/* until the answer: see empty.c */
+	int greeted;		/* its hello was read (templates talk twice) */
 };
 
 enum empty_fds {
@@ -83,6 +88,13 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
 		 int *route);
 
+/*
+ * Sends a template's first request (ending in PW_REQ_PREPARE) and waits for
+ * the loader's "ready". On success the empty process waits for the rest
+ * of its configuration; *route says how it will run the image.
+ */
+int empty_prepare(struct empty *e, struct sender *s, int *route);
+
 /* Kills and reaps an empty process that will not run. */
 void empty_abort(struct empty *e);
 
@@ -95,6 +107,16 @@ int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
 
 /* Reaps the processes of handles the caller closed without a run. */
 void handles_sweep(void);
+
+/*
+ * Opens dirfd/path to execute it: returns the fd or -errno, with *execfn
+ * (AT_EXECFN, as execveat() names it) and *kpath (the absolute path for a
+ * kernel fallback), both malloc'd.
+ */
+int open_image(int dirfd, const char *path, char **execfn, char **kpath);
+/* Appends the image record for fd (taken over) and its names. */
+int image_record(struct request *r, struct pw_image *im, int fd,
+		 const char *execfn, const char *kpath);
 
 /* Where the loader is: $PRISTINE_LOADER or the configured path. */
 const char *loader_path(void);

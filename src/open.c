@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "handle.h"
+#include "reserve.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handle *handles;
@@ -82,6 +83,7 @@ void handle_put(struct handle *h)
 PRISTINE_EXPORT int pristine_open(unsigned int flags)
 {
 	struct pw_sigset all = { .set = ~0ull };
+	struct member m;
 	struct handle *h;
 	struct stat st;
 	int err;
@@ -97,11 +99,22 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		return -1;
 	}
 	request_init(&h->req);
-	/* An empty process starts with every signal at its default. */
-	request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
-		    sizeof(all), NULL, 0);
-	if ((err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1)) ||
-	    (fstat(h->e.sock, &st) < 0 && (err = errno))) {
+	h->e.pidfd = -1;
+	if (pool_take(&m)) {
+		/* A member made earlier: bring it up to date. */
+		h->e = m.e;
+		err = inherit_open(&h->req, m.ignored);
+	} else {
+		/* An empty process starts with every signal at default. */
+		request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
+			    sizeof(all), NULL, 0);
+		err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1);
+	}
+	if (!err && fstat(h->e.sock, &st) < 0)
+		err = errno;
+	if (err) {
+		if (h->e.pidfd >= 0)
+			empty_abort(&h->e);
 		request_free(&h->req);
 		free(h);
 		errno = errmsg_default(err, "pristine_open");

@@ -141,6 +141,32 @@ int pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode);
 int pristine_spawnattr_getexecmode(const pristine_spawnattr_t *attr,
 				   int *mode);
 
+/*
+ * Pre-created empty processes (opt-in): a process-wide pool that every
+ * spawn and pristine_open() of this process draws from, refilled by a
+ * background thread. Idle members are children of this process.
+ */
+int pristine_pool_create(unsigned int size, unsigned int flags);
+int pristine_pool_destroy(void);
+
+/*
+ * Spawn templates: empty processes with one executable (path, or fd if
+ * path is NULL) already mapped, waiting for the rest of a spawn.
+ */
+typedef struct pristine_template pristine_template_t;
+pristine_template_t *pristine_template_create(const char *path, int fd,
+					      unsigned int size,
+					      unsigned int flags);
+void pristine_template_destroy(pristine_template_t *t);
+int pristine_template_spawn(pristine_template_t *t, pid_t *pid,
+			    const pristine_spawn_file_actions_t *file_actions,
+			    const pristine_spawnattr_t *attrp,
+			    char *const argv[], char *const envp[]);
+int pristine_template_pidfd_spawn(pristine_template_t *t, int *pidfd,
+				  const pristine_spawn_file_actions_t *file_actions,
+				  const pristine_spawnattr_t *attrp,
+				  char *const argv[], char *const envp[]);
+
 #ifdef __cplusplus
 }
 #endif

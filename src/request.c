@@ -132,3 +132,15 @@ void request_hello(const struct request *r, unsigned char out[32])
 	memcpy(out, &rec, sizeof(rec));
 	memcpy(out + sizeof(rec), &h, sizeof(h));
 }
+
+void request_fill_tail(struct request *r, size_t fixed, const void *a,
+		       size_t alen, const void *b, size_t blen)
+{
+	unsigned char *p = r->buf + r->len - PW_ALIGN(fixed + alen + blen) +
+			   fixed;
+
+	if (alen)
+		memcpy(p, a, alen);
+	if (blen)
+		memcpy(p + alen, b, blen);
+}

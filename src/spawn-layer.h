@@ -21,4 +21,14 @@ struct fa_action {
 /* Is fd a descriptor number posix_spawn() file actions accept? */
 int spawn_valid_fd(int fd);
 
+/*
+ * Every spawn: from a pool member, a template's member (t), or a fresh
+ * empty process; file is searched in PATH if search is set (t NULL).
+ */
+int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
+	      pristine_template_t *t,
+	      const pristine_spawn_file_actions_t *fa,
+	      const pristine_spawnattr_t *attr, char *const argv[],
+	      char *const envp[]);
+
 #endif

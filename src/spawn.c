@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "reserve.h"
 #include "spawn-layer.h"
 
 static uint64_t kernel_set(const sigset_t *set)
@@ -165,28 +166,50 @@ static int add_file_actions(struct request *r,
 	return r->err;
 }
 
-static int spawn(pid_t *pid, int *pidfd, const char *file, int search,
-		 const pristine_spawn_file_actions_t *fa,
-		 const pristine_spawnattr_t *attr, char *const argv[],
-		 char *const envp[])
+static void add_path_image(struct request *r, const char *file, int search)
+{
+	struct pw_image im = { .flags = search ? PW_IMAGE_SEARCH : 0 };
+	const char *path = search ? getenv("PATH") : NULL;
+
+	im.path_len = (uint32_t)strlen(file) + 1;
+	im.search_len = path ? (uint32_t)strlen(path) + 1 : 0;
+	if (!request_add(r, PW_REQ_IMAGE, search ? "spawnp" : "spawn", &im,
+			 sizeof(im), NULL, im.path_len + im.search_len))
+		request_fill_tail(r, sizeof(im), file, im.path_len, path,
+				  im.search_len);
+}
+
+int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
+	      pristine_template_t *t,
+	      const pristine_spawn_file_actions_t *fa,
+	      const pristine_spawnattr_t *attr, char *const argv[],
+	      char *const envp[])
 {
 	static const pristine_spawnattr_t none;
-	struct pw_image im = { .flags = search ? PW_IMAGE_SEARCH : 0 };
 	struct pw_run run = { .mode = PW_RUN_LOADER };
-	const char *path = search ? getenv("PATH") : NULL;
 	struct request r;
+	struct member m;
+	struct sender s;
 	sigset_t mask;
 	uint32_t step = 0;
-	int err, route = 0, saved = errno;
-	pid_t child;
+	int err, route = 0, saved = errno, member = 0;
+	pid_t child = 0;
 
 	errmsg_clear();
 	handles_sweep();
 	if (!attr)
 		attr = &none;
-	if (!file)
+	if (!file && !t)
 		return errmsg_default(EFAULT, "spawn");
+	run.mode = (uint32_t)attr->__mode;
+	/* A template's members are prepared for the loader route. */
+	if (t && run.mode == PW_RUN_LOADER)
+		member = template_take(t, &m);
+	else if (!t)
+		member = pool_take(&m);
 	request_init(&r);
+	if (member)
+		inherit_add(&r, m.ignored);
 	add_attributes(&r, attr);
 	if (fa)
 		add_file_actions(&r, fa);
@@ -195,34 +218,37 @@ static int spawn(pid_t *pid, int *pidfd, const char *file, int search,
 	else
 		pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	add_sigset(&r, PW_REQ_SIGMASK, "sigmask", &mask);
-	im.path_len = (uint32_t)strlen(file) + 1;
-	im.search_len = path ? (uint32_t)strlen(path) + 1 : 0;
-	request_add(&r, PW_REQ_IMAGE, search ? "spawnp" : "spawn", &im,
-		    sizeof(im), NULL, im.path_len + im.search_len);
-	if (!r.err) {
-		unsigned char *p = r.buf + r.len -
-				   PW_ALIGN(sizeof(im) + im.path_len +
-					    im.search_len) + sizeof(im);
-
-		memcpy(p, file, im.path_len);
-		if (path)
-			memcpy(p + im.path_len, path, im.search_len);
-	}
+	if (!t)
+		add_path_image(&r, file, search);
+	else if (!member)
+		template_image(t, &r);
 	request_add_strings(&r, PW_REQ_ARGV, "argv", argv);
 	request_add_strings(&r, PW_REQ_ENVP, "envp", envp);
-	run.mode = (uint32_t)attr->__mode;
 	request_add(&r, PW_REQ_RUN, "run", &run, sizeof(run), NULL, 0);
 	err = r.err;
-	if (!err)
+	if (member) {
+		if (err) {
+			empty_abort(&m.e);
+		} else {
+			sender_init(&s, &r);
+			err = empty_finish(&m.e, &s, &step, &route);
+			child = m.e.pid;
+			if (!err && pidfd)
+				*pidfd = m.e.pidfd;
+			else if (!err)
+				close(m.e.pidfd);
+		}
+	} else if (!err) {
 		err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd, &step,
 				  &route);
+	}
 	if (err && step)
 		errmsg_set("step %u (%s): %s", step, request_key(&r, step),
 			   strerror(err));
 	request_free(&r);
 	errno = saved;
 	if (err)
-		return errmsg_default(err, file);
+		return errmsg_default(err, file ? file : "template");
 	route_set(route);
 	if (pid)
 		*pid = child;
@@ -235,7 +261,8 @@ pristine_spawn(pid_t *pid, const char *path,
 	       const pristine_spawnattr_t *attrp, char *const argv[],
 	       char *const envp[])
 {
-	return spawn(pid, NULL, path, 0, file_actions, attrp, argv, envp);
+	return spawn_any(pid, NULL, path, 0, NULL, file_actions, attrp, argv,
+			 envp);
 }
 
 PRISTINE_EXPORT int
@@ -244,7 +271,8 @@ pristine_spawnp(pid_t *pid, const char *file,
 		const pristine_spawnattr_t *attrp, char *const argv[],
 		char *const envp[])
 {
-	return spawn(pid, NULL, file, 1, file_actions, attrp, argv, envp);
+	return spawn_any(pid, NULL, file, 1, NULL, file_actions, attrp, argv,
+			 envp);
 }
 
 PRISTINE_EXPORT int
@@ -253,7 +281,8 @@ pristine_pidfd_spawn(int *pidfd, const char *path,
 		     const pristine_spawnattr_t *attrp, char *const argv[],
 		     char *const envp[])
 {
-	return spawn(NULL, pidfd, path, 0, file_actions, attrp, argv, envp);
+	return spawn_any(NULL, pidfd, path, 0, NULL, file_actions, attrp, argv,
+			 envp);
 }
 
 PRISTINE_EXPORT int
@@ -262,5 +291,6 @@ pristine_pidfd_spawnp(int *pidfd, const char *file,
 		      const pristine_spawnattr_t *attrp, char *const argv[],
 		      char *const envp[])
 {
-	return spawn(NULL, pidfd, file, 1, file_actions, attrp, argv, envp);
+	return spawn_any(NULL, pidfd, file, 1, NULL, file_actions, attrp, argv,
+			 envp);
 }

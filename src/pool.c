@@ -1,0 +1,75 @@
+/*
+ * The process pool: pristine_pool_create() keeps empty processes ready for
+ * every spawn and pristine_open() of this process.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include "reserve.h"
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct reserve *pool;
+
+#define POOL_MAX 1024
+
+PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
+{
+	struct reserve *r;
+	int err;
+
+	errmsg_clear();
+	if (flags || !size || size > POOL_MAX) {
+		errmsg_set("pristine_pool_create: size must be 1..%d, flags 0",
+			   POOL_MAX);
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(r = malloc(sizeof(*r)))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	pthread_mutex_lock(&pool_lock);
+	if (pool) {
+		err = EBUSY;
+		errmsg_set("pristine_pool_create: this process has a pool");
+	} else if (!(err = reserve_init(r, size, -1, NULL, NULL, 0))) {
+		pool = r;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (err) {
+		free(r);
+		errno = errmsg_default(err, "pristine_pool_create");
+		return -1;
+	}
+	return 0;
+}
+
+PRISTINE_EXPORT int pristine_pool_destroy(void)
+{
+	struct reserve *r;
+
+	pthread_mutex_lock(&pool_lock);
+	r = pool;
+	pool = NULL;
+	pthread_mutex_unlock(&pool_lock);
+	if (!r) {
+		errno = ENOENT;
+		return -1;
+	}
+	reserve_destroy(r);
+	free(r);
+	return 0;
+}
+
+int pool_take(struct member *m)
+{
+	int got = 0;
+
+	if (!__atomic_load_n(&pool, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&pool_lock);
+	if (pool)
+		got = reserve_take(pool, m);
+	pthread_mutex_unlock(&pool_lock);
+	return got;
+}

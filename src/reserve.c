@@ -1,0 +1,245 @@
+/*
+ * Reserves of ready empty processes. A background thread per reserve makes
+ * members (a fresh exec of the loader each: independent ASLR, AT_RANDOM)
+ * whenever the reserve is below its size; a spawn takes one and never
+ * waits for the refill. Members are the caller's children: after fork()
+ * the child process must not use them, and its copies of their sockets
+ * are closed so that they still see EOF when the parent goes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include "reserve.h"
+
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct reserve *all;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* In a fork() child: the members belong to the parent. */
+static void forget_in_child(void)
+{
+	struct reserve *r;
+	unsigned int i;
+
+	for (r = all; r; r = r->next) {
+		for (i = 0; i < r->n; i++) {
+			close(r->ready[i].e.sock);
+			close(r->ready[i].e.pidfd);
+		}
+		r->n = 0;
+		r->dead = 1;
+		r->thread_started = 0;	/* no thread in this process */
+		pthread_mutex_init(&r->lock, NULL);
+		pthread_cond_init(&r->want, NULL);
+	}
+	pthread_mutex_init(&all_lock, NULL);
+}
+
+static void install_atfork(void)
+{
+	pthread_atfork(NULL, NULL, forget_in_child);
+}
+
+int reserve_make(struct reserve *r, struct member *m)
+{
+	struct pw_image im = { 0 };
+	struct pw_run run = { .mode = r->mode };
+	struct request req;
+	struct sender s;
+	int err, fd;
+
+	m->route = 0;
+	if (r->image_fd < 0) {
+		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
+		if (!err)
+			m->ignored = ignored_signals(m->e.pid);
+		return err;
+	}
+	pthread_mutex_lock(&r->lock);	/* a changed file swaps image_fd */
+	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&r->lock);
+	if (fd < 0)
+		return errno;
+	request_init(&req);
+	image_record(&req, &im, fd, r->path, r->kpath);
+	request_add(&req, PW_REQ_PREPARE, "prepare", &run, sizeof(run), NULL, 0);
+	if ((err = req.err)) {
+		request_free(&req);
+		return err;
+	}
+	sender_init(&s, &req);
+	err = empty_create(&m->e, EMPTY_NO_FDS, &s, 1);
+	if (!err)
+		err = empty_prepare(&m->e, &s, &m->route);
+	if (!err)
+		m->ignored = ignored_signals(m->e.pid);
+	request_free(&req);
+	return err;
+}
+
+void reserve_put(struct reserve *r, struct member *m)
+{
+	pthread_mutex_lock(&r->lock);
+	r->ready[r->n++] = *m;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *refill(void *arg)
+{
+	struct reserve *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop) {
+		struct member m;
+		unsigned int gen;
+		int err;
+
+		if (r->n >= r->size) {
+			pthread_cond_wait(&r->want, &r->lock);
+			continue;
+		}
+		gen = r->generation;
+		pthread_mutex_unlock(&r->lock);
+		err = reserve_make(r, &m);
+		pthread_mutex_lock(&r->lock);
+		if (err) {
+			/* Cannot make members now (limits, a changed file):
+			 * spawns take the default path until asked again. */
+			pthread_cond_wait(&r->want, &r->lock);
+			continue;
+		}
+		if (r->stop || gen != r->generation || r->n >= r->size) {
+			pthread_mutex_unlock(&r->lock);
+			empty_abort(&m.e);
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
+		r->ready[r->n++] = m;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+int reserve_init(struct reserve *r, unsigned int size, int image_fd,
+		 char *path, char *kpath, uint32_t mode)
+{
+	sigset_t all_signals, old;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->want, NULL);
+	r->size = size;
+	r->image_fd = image_fd;
+	r->path = path;
+	r->kpath = kpath;
+	r->mode = mode;
+	r->owner = getpid();
+	getresuid(&r->uid, &r->euid, &(uid_t){ 0 });
+	getresgid(&r->gid, &r->egid, &(gid_t){ 0 });
+	r->seccomp_mode = prctl(PR_GET_SECCOMP);
+	if (image_fd >= 0 && fstat(image_fd, &r->st) < 0)
+		return errno;
+	if (!(r->ready = calloc(size, sizeof(*r->ready))))
+		return ENOMEM;
+	pthread_once(&atfork_once, install_atfork);
+	/* The thread must not take the caller's signals. */
+	sigfillset(&all_signals);
+	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
+	err = pthread_create(&r->thread, NULL, refill, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		free(r->ready);
+		return err;
+	}
+	r->thread_started = 1;
+	pthread_mutex_lock(&all_lock);
+	r->next = all;
+	all = r;
+	pthread_mutex_unlock(&all_lock);
+	return 0;
+}
+
+/* May this process use r's members now? */
+static int usable(const struct reserve *r)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (r->dead || getpid() != r->owner)
+		return 0;
+	/* Members were made with the credentials of that time. */
+	getresuid(&ru, &eu, &su);
+	getresgid(&rg, &eg, &sg);
+	return ru == r->uid && eu == r->euid && rg == r->gid && eg == r->egid &&
+	       prctl(PR_GET_SECCOMP) == r->seccomp_mode;
+}
+
+int reserve_take(struct reserve *r, struct member *m)
+{
+	int got = 0;
+
+	if (!usable(r))
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	if (r->n) {
+		*m = r->ready[--r->n];
+		got = 1;
+	}
+	pthread_cond_signal(&r->want);
+	pthread_mutex_unlock(&r->lock);
+	return got;
+}
+
+void reserve_flush(struct reserve *r)
+{
+	struct member *gone;
+	unsigned int n, i;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->n;
+	gone = malloc(n * sizeof(*gone) + 1);
+	if (gone)
+		memcpy(gone, r->ready, n * sizeof(*gone));
+	else
+		n = 0;
+	r->n -= n;
+	r->generation++;
+	pthread_cond_signal(&r->want);
+	pthread_mutex_unlock(&r->lock);
+	for (i = 0; i < n; i++)
+		empty_abort(&gone[i].e);
+	free(gone);
+}
+
+void reserve_destroy(struct reserve *r)
+{
+	struct reserve **pp;
+	unsigned int i;
+
+	pthread_mutex_lock(&all_lock);
+	for (pp = &all; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	pthread_mutex_unlock(&all_lock);
+	pthread_mutex_lock(&r->lock);
+	r->stop = 1;
+	pthread_cond_signal(&r->want);
+	pthread_mutex_unlock(&r->lock);
+	if (r->thread_started)
+		pthread_join(r->thread, NULL);
+	if (!r->dead)
+		for (i = 0; i < r->n; i++)
+			empty_abort(&r->ready[i].e);
+	free(r->ready);
+	if (r->image_fd >= 0)
+		close(r->image_fd);
+	free(r->path);
+	free(r->kpath);
+}

@@ -1,0 +1,168 @@
+/*
+ * Spawn templates: empty processes with one executable already mapped and
+ * pre-faulted, waiting for argv, envp, descriptors and attributes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "reserve.h"
+#include "spawn-layer.h"
+
+struct pristine_template {
+	struct reserve r;
+};
+
+#define TEMPLATE_MAX 1024
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+PRISTINE_EXPORT pristine_template_t *
+pristine_template_create(const char *path, int fd, unsigned int size,
+			 unsigned int flags)
+{
+	pristine_template_t *t;
+	char *execfn = NULL, *kpath = NULL;
+	struct member m;
+	int err, image;
+
+	errmsg_clear();
+	if (flags || !size || size > TEMPLATE_MAX) {
+		errmsg_set("pristine_template_create: size must be 1..%d, "
+			   "flags 0", TEMPLATE_MAX);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (path) {
+		image = open_image(AT_FDCWD, path, &execfn, &kpath);
+	} else {
+		image = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (image < 0)
+			image = -errno;
+	}
+	if (image < 0) {
+		errno = errmsg_default(-image, "pristine_template_create");
+		return NULL;
+	}
+	if (!(t = calloc(1, sizeof(*t)))) {
+		close(image);
+		free(execfn);
+		free(kpath);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((err = reserve_init(&t->r, size, image, execfn, kpath,
+				PW_RUN_LOADER))) {
+		close(image);
+		free(execfn);
+		free(kpath);
+		free(t);
+		errno = errmsg_default(err, "pristine_template_create");
+		return NULL;
+	}
+	/* The first member, now: a bad image fails here, not at a spawn. */
+	if ((err = reserve_make(&t->r, &m))) {
+		reserve_destroy(&t->r);
+		free(t);
+		errno = errmsg_default(err, "pristine_template_create");
+		return NULL;
+	}
+	reserve_put(&t->r, &m);
+	return t;
+}
+
+PRISTINE_EXPORT void pristine_template_destroy(pristine_template_t *t)
+{
+	if (!t)
+		return;
+	reserve_destroy(&t->r);
+	free(t);
+}
+
+/*
+ * Has the template's file changed since its members mapped it? Then they
+ * go, the file is opened again (by its path), and new members follow.
+ */
+static void check_file(pristine_template_t *t)
+{
+	struct reserve *r = &t->r;
+	struct stat now;
+	int fd = -1;
+
+	if (r->path ? stat(r->kpath ? r->kpath : r->path, &now)
+		    : fstat(r->image_fd, &now))
+		return;
+	if (same_file(&now, &r->st))
+		return;
+	if (r->path) {
+		char *e = NULL, *k = NULL;
+
+		fd = open_image(AT_FDCWD, r->kpath ? r->kpath : r->path, &e, &k);
+		free(e);
+		free(k);
+		if (fd < 0 || fstat(fd, &now) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+	}
+	pthread_mutex_lock(&r->lock);
+	if (fd >= 0) {
+		close(r->image_fd);
+		r->image_fd = fd;
+	}
+	r->st = now;
+	pthread_mutex_unlock(&r->lock);
+	reserve_flush(r);
+}
+
+int template_take(pristine_template_t *t, struct member *m)
+{
+	check_file(t);
+	return reserve_take(&t->r, m);
+}
+
+int template_image(pristine_template_t *t, struct request *req)
+{
+	struct reserve *r = &t->r;
+	struct pw_image im = { .flags = PW_IMAGE_FD };
+	int fd;
+
+	pthread_mutex_lock(&r->lock);
+	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&r->lock);
+	if (fd < 0)
+		return req->err = errno;
+	return image_record(req, &im, fd, r->path, r->kpath);
+}
+
+PRISTINE_EXPORT int
+pristine_template_spawn(pristine_template_t *t, pid_t *pid,
+			const pristine_spawn_file_actions_t *file_actions,
+			const pristine_spawnattr_t *attrp, char *const argv[],
+			char *const envp[])
+{
+	return spawn_any(pid, NULL, NULL, 0, t, file_actions, attrp, argv,
+			 envp);
+}
+
+PRISTINE_EXPORT int
+pristine_template_pidfd_spawn(pristine_template_t *t, int *pidfd,
+			      const pristine_spawn_file_actions_t *file_actions,
+			      const pristine_spawnattr_t *attrp,
+			      char *const argv[], char *const envp[])
+{
+	return spawn_any(NULL, pidfd, NULL, 0, t, file_actions, attrp, argv,
+			 envp);
+}
