@@ -41,11 +41,11 @@ int elf_read(int fd, struct elf_image *im)
 	memcpy(&im->eh, head, sizeof(im->eh));
 	if ((size = elf_phdrs_size(&im->eh)) < 0)
 		return (int)size;
+	/* load_elf_phdrs() turns any failure to read the table, a short
+	 * read included, into ENOEXEC. */
 	n = read_at(fd, im->ph, (size_t)size, im->eh.e_phoff);
-	if (n < 0)
-		return (int)n;
 	if (n != size)
-		return -EIO;	/* as the kernel's elf_read() */
+		return -ENOEXEC;
 	return elf_check_phdrs(&im->eh, im->ph, im->file_size, &im->info);
 }
 
