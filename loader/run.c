@@ -205,7 +205,47 @@ static const char *basename_of(const char *p)
 	return b;
 }
 
-/* Loads exe (already read and checked) in userspace and jumps. */
+/*
+ * The rest of load_elf_binary()'s checks on exe (already read), in its
+ * order: first the interpreter, whose errors the kernel returns before its
+ * point of no return, then the segments of both images, which the kernel
+ * checks only after it (its process dies; ours fails with an errno).
+ * Returns 0 with the interpreter open and read, a pw_reason > 0 for an image
+ * the kernel must run after all, or -errno.
+ */
+static int check_images(void)
+{
+	int err, opath;
+	long fd;
+
+	if (exe.info.has_interp) {
+		if ((err = elf_read_interp(&exe, interp_path)) < 0)
+			return err;
+		if ((fd = open_exec(interp_path, &opath)) < 0)
+			return (int)fd;
+		err = opath ? -EACCES : elf_read((int)fd, &interp);
+		if (err) {
+			sys_close((int)fd);
+			/* A short interpreter header is EIO, a foreign or
+			 * broken one ELIBBAD. */
+			if (err > 0)
+				return interp.file_size < sizeof(Elf64_Ehdr)
+					       ? -EIO : -ELIBBAD;
+			return err == -ENOEXEC ? -ELIBBAD : err;
+		}
+	}
+	err = elf_check_phdrs(&exe.eh, exe.ph, exe.file_size);
+	if (!err && exe.info.interp_len &&
+	    elf_check_phdrs(&interp.eh, interp.ph, interp.file_size) < 0)
+		err = -ELIBBAD;
+	if (!err && exe.info.exec_stack)
+		err = PW_WHY_EXECSTACK;
+	if (err && exe.info.interp_len)
+		sys_close(interp.fd);
+	return err;
+}
+
+/* Loads exe and its interpreter (read and checked) in userspace, jumps. */
 static int load_and_jump(struct loader *l, const char *execfn)
 {
 	uint64_t rnd[4];
@@ -217,35 +257,16 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	struct entry_args ea;
 	size_t size;
 	int err, n = 0;
-	long r;
 
-	if (exe.info.interp_len) {
-		if ((err = elf_read_interp(&exe, interp_path)) < 0)
-			return err;
-		int opath;
-
-		if ((r = open_exec(interp_path, &opath)) < 0)
-			return (int)r;
-		err = opath ? -EACCES : elf_read((int)r, &interp);
-		if (err)
-			sys_close((int)r);
-		/* load_elf_binary(): a short interpreter header is EIO, a
-		 * foreign or broken one ELIBBAD. */
-		if (err > 0)
-			return interp.file_size < sizeof(Elf64_Ehdr) ? -EIO
-								       : -ELIBBAD;
-		if (err == -ENOEXEC || err == -EINVAL)
-			return -ELIBBAD;
-		if (err < 0)
-			return err;
-	}
 	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd) ||
 	    sys_getrandom(random16, sizeof(random16), 0) != sizeof(random16))
-		return -EAGAIN;
-	if ((err = map_images(l, rnd)) < 0)
-		return err;
+		err = -EAGAIN;
+	else
+		err = map_images(l, rnd);
 	if (exe.info.interp_len)
 		sys_close(interp.fd);
+	if (err < 0)
+		return err;
 
 	sys_getresuid(&ids[0], &ids[1], &ids[2]);
 	sys_getresgid(&ids[3], &ids[4], &ids[5]);
@@ -341,10 +362,10 @@ static int try_image(struct loader *l, int fd, int opath, const char *path,
 			reason = PW_WHY_SCRIPT;
 		else if (err == ELF_KERNEL_FOREIGN)
 			reason = PW_WHY_FOREIGN;
-		else if (err < 0)
+		else if (err < 0 || (err = check_images()) < 0)
 			goto out;
-		else if (exe.info.exec_stack)
-			reason = PW_WHY_EXECSTACK;
+		else
+			reason = (uint32_t)err;
 	}
 	if (reason == PW_WHY_NONE) {
 		err = load_and_jump(l, execfn);
