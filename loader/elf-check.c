@@ -116,15 +116,17 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 			return -EINVAL;
 		if (ELF_PAGEOFFSET(p->p_vaddr) != ELF_PAGEOFFSET(p->p_offset))
 			return -EINVAL;
+		/* The kernel maps each PT_LOAD over what the ones before it
+		 * mapped: out of order or overlapping, the image in memory
+		 * is not the one the headers describe. */
+		if (nload && p->p_vaddr < end)
+			return -EINVAL;
 		if (p->p_filesz && (p->p_offset > file_size ||
 				    p->p_filesz > file_size - p->p_offset))
 			return -ENOEXEC;
 		if (!nload++)
 			lo = ELF_PAGESTART(p->p_vaddr);
-		if (ELF_PAGESTART(p->p_vaddr) < lo)
-			return -EINVAL;	/* not where total_mapping_size() starts */
-		if (p->p_vaddr + p->p_memsz > end)
-			end = p->p_vaddr + p->p_memsz;
+		end = p->p_vaddr + p->p_memsz;
 	}
 	if (!nload)
 		return -ENOEXEC;

@@ -63,7 +63,8 @@ void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
  * process with SIGSEGV. The loader refuses such an image with an errno:
  *   -EINVAL   a segment that cannot be mapped as described: p_filesz above
  *             p_memsz, outside user space, p_offset and p_vaddr not equal
- *             modulo the page size, or below the first PT_LOAD;
+ *             modulo the page size, or PT_LOADs out of p_vaddr order or
+ *             overlapping;
  *   -ENOEXEC  no PT_LOAD, file bytes of a segment past the end of the file,
  *             or an entry point outside the segments.
  * Returns 0 for an image the loader can map.
