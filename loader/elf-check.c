@@ -102,6 +102,9 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		    uint64_t file_size)
 {
 	const uint64_t task_size = 0x7ffffffff000ull;	/* 47-bit user space */
+	/* Past the end of the file, the rest of its last page reads as
+	 * zeros; a page beyond it cannot be read at all (SIGBUS). */
+	const uint64_t file_end = ELF_PAGEALIGN(file_size);
 	uint64_t lo = 0, end = 0;
 	int i, nload = 0;
 
@@ -121,8 +124,8 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		 * is not the one the headers describe. */
 		if (nload && p->p_vaddr < end)
 			return -EINVAL;
-		if (p->p_filesz && (p->p_offset > file_size ||
-				    p->p_filesz > file_size - p->p_offset))
+		if (p->p_filesz && (p->p_offset > file_end ||
+				    p->p_filesz > file_end - p->p_offset))
 			return -ENOEXEC;
 		if (!nload++)
 			lo = ELF_PAGESTART(p->p_vaddr);

@@ -65,8 +65,9 @@ void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
  *             p_memsz, outside user space, p_offset and p_vaddr not equal
  *             modulo the page size, or PT_LOADs out of p_vaddr order or
  *             overlapping;
- *   -ENOEXEC  no PT_LOAD, file bytes of a segment past the end of the file,
- *             or an entry point outside the segments.
+ *   -ENOEXEC  no PT_LOAD, file bytes of a segment past the page holding the
+ *             end of the file (SIGBUS when touched), or an entry point
+ *             outside the segments.
  * Returns 0 for an image the loader can map.
  */
 int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
