@@ -84,9 +84,10 @@ void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 				hi = p->p_vaddr + p->p_memsz;
 			if (is_pow2(p->p_align) && p->p_align > info->max_align)
 				info->max_align = p->p_align;
+			/* As load_elf_binary(): the last PT_LOAD holding
+			 * the table gives AT_PHDR; none gives 0. */
 			if (p->p_offset <= eh->e_phoff &&
-			    eh->e_phoff - p->p_offset < p->p_filesz &&
-			    !info->phdr_vaddr)
+			    eh->e_phoff - p->p_offset < p->p_filesz)
 				info->phdr_vaddr = eh->e_phoff - p->p_offset +
 						   p->p_vaddr;
 			break;
