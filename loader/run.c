@@ -223,7 +223,13 @@ static int check_images(void)
 			return err;
 		if ((fd = open_exec(interp_path, &opath)) < 0)
 			return (int)fd;
-		err = opath ? -EACCES : elf_read((int)fd, &interp);
+		/* The kernel reads an interpreter it may only execute; we
+		 * cannot map one we cannot read. */
+		if (opath) {
+			sys_close((int)fd);
+			return PW_WHY_UNREADABLE;
+		}
+		err = elf_read((int)fd, &interp);
 		if (err) {
 			sys_close((int)fd);
 			/* A short interpreter header is EIO, a foreign or
