@@ -580,11 +580,21 @@ static void verify_stack(const struct stack_args *a, unsigned char *buf,
 			      len - (a->top - sp) - i);
 }
 
+/*
+ * A buffer standing for the len bytes below top: its end must be aligned
+ * as top is (a page boundary), as it is in the loader, where it is the
+ * stack itself.
+ */
+static size_t buffer_len(const struct stack_args *a, size_t extra)
+{
+	return (stack_size(a) + extra + 15) & ~(size_t)15;
+}
+
 /* Builds a into a fresh buffer (with room below for the sentinel). */
 static void build_and_verify(const struct stack_args *a)
 {
-	size_t len = stack_size(a) + 256;
-	unsigned char *buf = malloc(len);
+	size_t len = buffer_len(a, 256);
+	unsigned char *buf = aligned_alloc(16, len);
 	struct stack_layout st;
 
 	memset(buf, SENTINEL, len);
@@ -635,8 +645,8 @@ static struct stack_args fixed_args(void)
 START_TEST(stack_exact)
 {
 	struct stack_args a = fixed_args();
-	size_t len = stack_size(&a) + 64;
-	unsigned char *buf = malloc(len);
+	size_t len = buffer_len(&a, 64);
+	unsigned char *buf = aligned_alloc(16, len);
 	struct image im = { &a, buf, len };
 	struct stack_layout st;
 	const uint64_t top = a.top;
@@ -849,8 +859,8 @@ START_TEST(stack_matches_kernel)
 		.auxv = auxv,
 	};
 	ck_assert_uint_lt(a.gap, 8192);
-	len = stack_size(&a);
-	buf = malloc(len);
+	len = buffer_len(&a, 0);
+	buf = aligned_alloc(16, len);
 	memset(buf, SENTINEL, len);
 	ck_assert_int_eq(stack_build(&a, buf, len, &st), 0);
 	ck_assert_uint_eq(st.sp, kernel_sp);
