@@ -135,15 +135,15 @@ START_TEST(python)
 				 "os.environ['SHOW_PROCESS'])",
 			 (char *)"a", (char *)"b c", NULL };
 	char head[2] = "";
-	int fd = open(python_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(python_path, O_RDONLY | O_CLOEXEC), route;
 	char *out;
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_ge(read(fd, head, 2), 0);
 	close(fd);
-	out = same_both_ways(python_path, argv, plain_env,
-			     memcmp(head, "#!", 2) ? PRISTINE_ROUTE_LOADER
-						   : PRISTINE_ROUTE_KERNEL_SCRIPT);
+	route = memcmp(head, "#!", 2) ? PRISTINE_ROUTE_LOADER
+				      : PRISTINE_ROUTE_KERNEL_SCRIPT;
+	out = same_both_ways(python_path, argv, plain_env, route);
 	ck_assert_str_eq(out, "['a', 'b c'] hello\n");
 	free(out);
 }
@@ -306,7 +306,7 @@ START_TEST(execute_only)
 	copy_file(built("show-process"), path, 0111);
 	out = spawn_as_nobody(path);
 	expect_in(out, "euid=65534 uid=65534\n");
-	expect_in(out, "spawner: err=0 route=7 exit=0\n");	/* UNREADABLE */
+	expect_in(out, "spawner: err=0 route=7 exit=0\n"); /* UNREADABLE */
 	free(out);
 }
 END_TEST
@@ -328,7 +328,7 @@ START_TEST(execute_only_interpreter)
 	mini_elf_free(&m);
 
 	out = spawn_as_nobody(path);
-	expect_in(out, "spawner: err=0 route=7 exit=42\n");	/* UNREADABLE */
+	expect_in(out, "spawner: err=0 route=7 exit=42\n"); /* UNREADABLE */
 	free(out);
 	/* Readable, the same pair goes through the loader. */
 	ck_assert_int_eq(chmod(interp, 0755), 0);
@@ -352,9 +352,10 @@ static int spawn_true(int by_pristine, char *const envp[])
 	pid_t pid;
 	int err, st;
 
-	err = by_pristine
-		      ? pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, envp)
-		      : posix_spawn(&pid, "/bin/true", NULL, NULL, argv, envp);
+	if (by_pristine)
+		err = pristine_spawn(&pid, argv[0], NULL, NULL, argv, envp);
+	else
+		err = posix_spawn(&pid, argv[0], NULL, NULL, argv, envp);
 	if (err)
 		return err;
 	st = wait_status(pid);
@@ -424,7 +425,8 @@ static unsigned long arg_limit(size_t argc, size_t envc)
  */
 static void check_boundary(void)
 {
-	const unsigned long fixed = sizeof("/bin/true") * 2; /* execfn, argv[0] */
+	/* The file name (AT_EXECFN) and argv[0] */
+	const unsigned long fixed = 2 * sizeof("/bin/true");
 	unsigned long limit0 = arg_limit(1, 0), lo, hi, expect;
 	struct big_env e;
 	size_t k = 0;

@@ -390,7 +390,8 @@ static int check_file(const char *path, char *why, size_t len)
 		goto out;
 	memcpy(&eh, head, sizeof(eh));
 	size = elf_phdrs_size(&eh);
-	if (size < 0 || pread(fd, ph, (size_t)size, (off_t)eh.e_phoff) != size) {
+	if (size < 0 ||
+	    pread(fd, ph, (size_t)size, (off_t)eh.e_phoff) != size) {
 		snprintf(why, len, "%s: program headers unreadable", path);
 		r = 1;
 		goto out;
@@ -418,7 +419,8 @@ START_TEST(system_programs_pass)
 		if (!dir)
 			continue;
 		while ((e = readdir(dir))) {
-			snprintf(path, sizeof(path), "%s/%s", dirs[d], e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", dirs[d],
+				 e->d_name);
 			switch (check_file(path, why, sizeof(why))) {
 			case 0:
 				checked++;
@@ -678,7 +680,7 @@ START_TEST(stack_exact)
 	ck_assert_uint_eq(st.auxv_bytes, 368);
 
 	ck_assert_uint_eq(word(&im, sp), 4);
-	ck_assert_uint_eq(word(&im, sp + 8), arg_start);		/* prog */
+	ck_assert_uint_eq(word(&im, sp + 8), arg_start);	/* prog */
 	ck_assert_uint_eq(word(&im, sp + 16), arg_start + 5);	/* -x */
 	ck_assert_uint_eq(word(&im, sp + 24), arg_start + 8);	/* "" */
 	ck_assert_uint_eq(word(&im, sp + 32), arg_start + 9);
@@ -740,17 +742,19 @@ START_TEST(stack_shapes)
 				strbuf[k][off + l] = 0;
 				off += l + 1;
 			}
-			if (k == 0)
-				a.argv = (struct stack_strings){ strbuf[0], off, n[0] };
-			else
-				a.envp = (struct stack_strings){ strbuf[1], off, n[1] };
+			*(k ? &a.envp : &a.argv) = (struct stack_strings){
+				strbuf[k], off, n[k] };
 		}
 		snprintf(execfn, sizeof(execfn), "/x%.*s", round % 30,
 			 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
 		a.execfn = execfn;
-		a.gap = round < 16 ? (uint64_t)round
-				   : round < 32 ? 8191 - (uint64_t)(round - 16)
-						: (uint64_t)rand_r(&seed) % 8192;
+		/* The smallest and the largest gaps, then random ones. */
+		if (round < 16)
+			a.gap = (uint64_t)round;
+		else if (round < 32)
+			a.gap = 8191 - (uint64_t)(round - 16);
+		else
+			a.gap = (uint64_t)rand_r(&seed) % 8192;
 		a.top = 0x7ffffffff000ull - 0x1000ull * (uint64_t)(round % 7);
 		a.nset = (size_t)round % 8;
 		build_and_verify(&a);
@@ -868,7 +872,7 @@ START_TEST(stack_matches_kernel)
 	ck_assert_uint_eq(st.env_end, execfn);
 	for (i = 0; i < kernel_top - kernel_sp; i++) {
 		const unsigned char *k = kernel_at(kernel_sp + i);
-		const unsigned char *b = buf + len - (kernel_top - kernel_sp) + i;
+		const unsigned char *b = buf + len - kernel_top + kernel_sp + i;
 
 		ck_assert_msg(*k == *b, "byte at sp+%zu (top-%zu): kernel %#x, "
 			      "stack_build %#x", i, kernel_top - kernel_sp - i,

@@ -21,10 +21,10 @@ static void put_code(unsigned char *code, uint64_t base)
 	uint64_t at = base + MINI_CODE_OFF;
 	unsigned char *p = code;
 
-	p = load_byte(p, at, base + 0x1000, 0x3d);	/* %edi = 42 */
-	p = load_byte(p, at + 7, base + 0x1080, 0x05);	/* %eax = bss tail */
+	p = load_byte(p, at, base + 0x1000, 0x3d);	/* edi = 42 */
+	p = load_byte(p, at + 7, base + 0x1080, 0x05);	/* eax = tail */
 	*p++ = 0x01, *p++ = 0xc7;			/* add %eax, %edi */
-	p = load_byte(p, at + 16, base + 0x2800, 0x05);	/* %eax = bss page */
+	p = load_byte(p, at + 16, base + 0x2800, 0x05);	/* eax = bss */
 	*p++ = 0x01, *p++ = 0xc7;
 	*p++ = 0xb8, *p++ = 231, *p++ = 0, *p++ = 0, *p++ = 0; /* exit_group */
 	*p++ = 0x0f, *p++ = 0x05;			/* syscall */

@@ -10,14 +10,14 @@
  *	0x000		Elf64_Ehdr
  *	0x040		MINI_PHNUM program headers:
  *			  [0] PT_LOAD R+X  off 0      filesz 0x500 memsz 0x500
- *			  [1] PT_LOAD R+W  off 0x1000 filesz 0x10  memsz 0x2000
+ *			  [1] PT_LOAD R+W  off 0x1000 filesz 0x10 memsz 0x2000
  *			  [2] PT_GNU_STACK R+W
  *			  [3] PT_NULL (a free slot, e.g. for a PT_INTERP)
- *	0x200		free: room for an interpreter path (MINI_STR_MAX bytes)
+ *	0x200		free: room for an interpreter path (MINI_STR_MAX)
  *	0x400		code (entry)		0x400400
  *	0x1000		.data: 42, 15 zeros	0x401000
- *	0x1010		0x55 bytes to the end of the file, inside .data's
- *			last file page but past p_filesz
+ *	0x1010		0x55 bytes to the end of the file: in .data's
+ *			last file page but past its p_filesz
  *	0x1100		end of file
  */
 #ifndef PRISTINE_TESTS_MINI_ELF_H
