@@ -47,12 +47,11 @@ static int is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
-		    uint64_t file_size, struct elf_info *info)
+void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+		    struct elf_info *info)
 {
-	const uint64_t task_size = 0x7ffffffff000ull;	/* 47-bit user space */
 	uint64_t lo = UINT64_MAX, hi = 0;
-	int i, nload = 0, have_interp = 0;
+	int i, nload = 0;
 
 	*info = (struct elf_info){
 		.type = eh->e_type,
@@ -65,14 +64,9 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 
 		switch (p->p_type) {
 		case PT_INTERP:
-			if (have_interp)
+			if (info->has_interp)
 				break;	/* the kernel uses the first one */
-			have_interp = 1;
-			if (p->p_filesz < 2 || p->p_filesz > ELF_INTERP_MAX)
-				return -ENOEXEC;
-			if (p->p_offset > file_size ||
-			    p->p_filesz > file_size - p->p_offset)
-				return -EIO;	/* the kernel's short read */
+			info->has_interp = 1;
 			info->interp_off = p->p_offset;
 			info->interp_len = p->p_filesz;
 			break;
@@ -80,28 +74,20 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 			info->exec_stack = !!(p->p_flags & PF_X);
 			break;
 		case PT_LOAD:
-			if (p->p_filesz > p->p_memsz ||
-			    p->p_memsz > task_size ||
-			    p->p_vaddr > task_size - p->p_memsz)
-				return -EINVAL;
-			if (ELF_PAGEOFFSET(p->p_vaddr) !=
-			    ELF_PAGEOFFSET(p->p_offset))
-				return -EINVAL;
-			if (p->p_filesz && (p->p_offset > file_size ||
-					    p->p_filesz > file_size - p->p_offset))
-				return -ENOEXEC;
-			if (!nload)
+			if (!nload++)
 				info->first_vaddr = p->p_vaddr;
-			nload++;
+			/* total_mapping_size(): lowest page to highest end,
+			 * whatever the order */
 			if (ELF_PAGESTART(p->p_vaddr) < lo)
 				lo = ELF_PAGESTART(p->p_vaddr);
 			if (p->p_vaddr + p->p_memsz > hi)
 				hi = p->p_vaddr + p->p_memsz;
 			if (is_pow2(p->p_align) && p->p_align > info->max_align)
 				info->max_align = p->p_align;
+			/* As load_elf_binary(): the last PT_LOAD holding
+			 * the table gives AT_PHDR; none gives 0. */
 			if (p->p_offset <= eh->e_phoff &&
-			    eh->e_phoff - p->p_offset < p->p_filesz &&
-			    !info->phdr_vaddr)
+			    eh->e_phoff - p->p_offset < p->p_filesz)
 				info->phdr_vaddr = eh->e_phoff - p->p_offset +
 						   p->p_vaddr;
 			break;
@@ -109,16 +95,48 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 			break;
 		}
 	}
+	if (nload && hi > lo)
+		info->total_size = ELF_PAGEALIGN(hi) - lo;
+}
+
+int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+		    uint64_t file_size)
+{
+	const uint64_t task_size = 0x7ffffffff000ull;	/* 47-bit user space */
+	/* Past the end of the file, the rest of its last page reads as
+	 * zeros; a page beyond it cannot be read at all (SIGBUS). */
+	const uint64_t file_end = ELF_PAGEALIGN(file_size);
+	uint64_t lo = 0, end = 0;
+	int i, nload = 0;
+
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (p->p_filesz > p->p_memsz ||
+		    p->p_memsz > task_size ||
+		    p->p_vaddr > task_size - p->p_memsz)
+			return -EINVAL;
+		if (ELF_PAGEOFFSET(p->p_vaddr) != ELF_PAGEOFFSET(p->p_offset))
+			return -EINVAL;
+		/* The kernel maps each PT_LOAD over what the ones before it
+		 * mapped: out of order or overlapping, the image in memory
+		 * is not the one the headers describe. */
+		if (nload && p->p_vaddr < end)
+			return -EINVAL;
+		if (p->p_filesz && (p->p_offset > file_end ||
+				    p->p_filesz > file_end - p->p_offset))
+			return -ENOEXEC;
+		if (!nload++)
+			lo = ELF_PAGESTART(p->p_vaddr);
+		end = p->p_vaddr + p->p_memsz;
+	}
 	if (!nload)
 		return -ENOEXEC;
-	/* Like total_mapping_size(): from the first PT_LOAD's page to the end
-	 * of the last one's memory. */
-	if (ELF_PAGESTART(info->first_vaddr) != lo)
-		return -EINVAL;
-	info->total_size = ELF_PAGEALIGN(hi) - lo;
-	if (info->type == ET_EXEC && info->entry == 0)
+	if (eh->e_type == ET_EXEC && eh->e_entry == 0)
 		return -ENOEXEC;
-	if (info->entry < lo || info->entry >= hi)
+	if (eh->e_entry < lo || eh->e_entry >= end)
 		return -ENOEXEC;
 	return 0;
 }

@@ -29,8 +29,9 @@ struct elf_info {
 	uint16_t phnum;
 	uint64_t entry;
 	uint64_t phoff;
-	uint64_t interp_off;		/* file offset of PT_INTERP, if any */
-	uint64_t interp_len;		/* 0: no interpreter */
+	int has_interp;			/* there is a PT_INTERP */
+	uint64_t interp_off;		/* its file offset */
+	uint64_t interp_len;		/* its p_filesz; 0 if none */
 	int exec_stack;			/* PT_GNU_STACK with PF_X */
 	uint64_t first_vaddr;		/* p_vaddr of the first PT_LOAD */
 	uint64_t total_size;		/* span of all PT_LOAD, page aligned */
@@ -46,13 +47,31 @@ struct elf_info {
 int elf_classify(const unsigned char *buf, size_t len);
 
 /*
- * Check the program headers of an image whose header passed elf_classify(),
- * given the file size. Returns 0 and fills info, or -ENOEXEC / -EINVAL.
- * phdrs must hold eh->e_phnum entries (the caller read e_phnum*e_phentsize
- * bytes, which elf_phdrs_size() bounds).
+ * Summarizes the program headers (eh->e_phnum of them) of an image whose
+ * header passed elf_classify(), as load_elf_binary() reads them: the first
+ * PT_INTERP, the last PT_GNU_STACK, the span and largest alignment of the
+ * PT_LOADs, where the table itself is mapped. Judges nothing: the kernel
+ * checks an executable's PT_INTERP before anything else (see run.c) and
+ * ignores an interpreter's.
+ */
+void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+		    struct elf_info *info);
+
+/*
+ * Checks the PT_LOAD segments and the entry point: what the kernel finds
+ * wrong only after its point of no return, when all it can do is kill the
+ * process with SIGSEGV. The loader refuses such an image with an errno:
+ *   -EINVAL   a segment that cannot be mapped as described: p_filesz above
+ *             p_memsz, outside user space, p_offset and p_vaddr not equal
+ *             modulo the page size, or PT_LOADs out of p_vaddr order or
+ *             overlapping;
+ *   -ENOEXEC  no PT_LOAD, file bytes of a segment past the page holding the
+ *             end of the file (SIGBUS when touched), or an entry point
+ *             outside the segments.
+ * Returns 0 for an image the loader can map.
  */
 int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
-		    uint64_t file_size, struct elf_info *info);
+		    uint64_t file_size);
 
 /* Bytes of program headers to read, or -ENOEXEC if the table is unusable. */
 long elf_phdrs_size(const Elf64_Ehdr *eh);

@@ -60,23 +60,29 @@ int elf_read(int fd, struct elf_image *im, uint64_t file_size)
 			return (int)m;
 		im->ph = (Elf64_Phdr *)m;
 	}
+	/* load_elf_phdrs() turns any failure to read the table, a short
+	 * read included, into ENOEXEC. */
 	n = read_cached(im, im->ph, (size_t)size, im->eh.e_phoff);
-	if (n < 0)
-		return (int)n;
 	if (n != size)
-		return -EIO;	/* as the kernel's elf_read() */
-	return elf_check_phdrs(&im->eh, im->ph, im->file_size, &im->info);
+		return -ENOEXEC;
+	elf_scan_phdrs(&im->eh, im->ph, &im->info);
+	return ELF_LOAD;
 }
 
 int elf_read_interp(const struct elf_image *im, char *buf)
 {
-	long n = read_cached(im, buf, im->info.interp_len, im->info.interp_off);
+	uint64_t len = im->info.interp_len;
+	long n;
 
+	/* load_elf_binary(): the size, then the read, then the NUL. */
+	if (len < 2 || len > ELF_INTERP_MAX)
+		return -ENOEXEC;
+	n = read_cached(im, buf, len, im->info.interp_off);
 	if (n < 0)
 		return (int)n;
-	if ((uint64_t)n != im->info.interp_len)
+	if ((uint64_t)n != len)
 		return -EIO;
-	return elf_check_interp_path(buf, im->info.interp_len);
+	return elf_check_interp_path(buf, len);
 }
 
 static int prot_of(const Elf64_Phdr *p)

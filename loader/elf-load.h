@@ -25,13 +25,16 @@ struct elf_image {
 };
 
 /*
- * Reads and checks the header and program headers of the file open at fd,
- * of file_size bytes. Returns ELF_LOAD (0) and fills im, an elf_verdict > 0
- * for images the kernel must run, or -errno.
+ * Reads the header and program headers of the file open at fd, with the
+ * checks the kernel makes on an executable and an interpreter alike before
+ * its point of no return. Returns ELF_LOAD (0) and fills im (eh, ph, info),
+ * an elf_verdict > 0 for images the kernel must run, or -errno.
  */
 int elf_read(int fd, struct elf_image *im, uint64_t file_size);
 
-/* Reads the PT_INTERP path into buf (ELF_INTERP_MAX bytes). */
+/* Reads the PT_INTERP path into buf (ELF_INTERP_MAX bytes) and checks it
+ * as the kernel does: -ENOEXEC for a bad size or no final NUL, -EIO if the
+ * file is too short. */
 int elf_read_interp(const struct elf_image *im, char *buf);
 
 /*

@@ -207,51 +207,69 @@ static const char *basename_of(const char *p)
 }
 
 /*
- * Maps exe (already read and checked) and its interpreter. Returns 0,
- * -errno, or a reason (> 0) to let the kernel run the image after all.
+ * The rest of load_elf_binary()'s checks on exe (already read), in its
+ * order: first the interpreter, whose errors the kernel returns before its
+ * point of no return, then the segments of both images, which the kernel
+ * checks only after it (its process dies; ours fails with an errno).
+ * Returns 0 with the interpreter open and read, a pw_reason > 0 for an
+ * image the kernel must run after all, or -errno.
  */
-static int map_phase(struct loader *l)
+static int check_images(struct loader *l)
 {
-	uint64_t *rnd = l->rnd;
-	int err;
-	long r;
+	struct loader_stat ist;
+	int err, opath;
+	long fd;
 
-	if (l->exe.info.interp_len) {
+	if (l->exe.info.has_interp) {
 		if ((err = elf_read_interp(&l->exe, l->interp_path)) < 0)
 			return err;
-		struct loader_stat ist;
-		int opath;
-
-		if ((r = open_exec(l->interp_path, &opath)) < 0)
-			return (int)r;
-		err = check_exec_permission((int)r, &ist);
-		if (!err && opath) {
-			/* An execute-only interpreter: the kernel can run it,
-			 * we cannot map it. */
-			sys_close((int)r);
+		if ((fd = open_exec(l->interp_path, &opath)) < 0)
+			return (int)fd;
+		if ((err = check_exec_permission((int)fd, &ist)) < 0) {
+			sys_close((int)fd);
+			return err;
+		}
+		/* The kernel reads an interpreter it may only execute; we
+		 * cannot map one we cannot read. */
+		if (opath) {
+			sys_close((int)fd);
 			return PW_WHY_UNREADABLE;
 		}
-		if (!err)
-			err = elf_read((int)r, &l->interp, (uint64_t)ist.st_size);
-		if (err)
-			sys_close((int)r);
-		/* load_elf_binary(): a short interpreter header is EIO, a
-		 * foreign or broken one ELIBBAD. */
-		if (err > 0)
-			return l->interp.file_size < sizeof(Elf64_Ehdr) ? -EIO
-								       : -ELIBBAD;
-		if (err == -ENOEXEC || err == -EINVAL)
-			return -ELIBBAD;
-		if (err < 0)
-			return err;
+		err = elf_read((int)fd, &l->interp, (uint64_t)ist.st_size);
+		if (err) {
+			sys_close((int)fd);
+			/* A short interpreter header is EIO, a foreign or
+			 * broken one ELIBBAD. */
+			if (err > 0)
+				return l->interp.file_size < sizeof(Elf64_Ehdr)
+					       ? -EIO : -ELIBBAD;
+			return err == -ENOEXEC ? -ELIBBAD : err;
+		}
 	}
-	if (sys_getrandom(rnd, sizeof(l->rnd), 0) != sizeof(l->rnd))
-		return -EAGAIN;
-	if ((err = map_images(l, rnd)) < 0)
-		return err;
+	err = elf_check_phdrs(&l->exe.eh, l->exe.ph, l->exe.file_size);
+	if (!err && l->exe.info.interp_len &&
+	    elf_check_phdrs(&l->interp.eh, l->interp.ph,
+			    l->interp.file_size) < 0)
+		err = -ELIBBAD;
+	if (!err && l->exe.info.exec_stack)
+		err = PW_WHY_EXECSTACK;
+	if (err && l->exe.info.interp_len)
+		sys_close(l->interp.fd);
+	return err;
+}
+
+/* Maps exe and its interpreter (read and checked). Returns 0 or -errno. */
+static int map_phase(struct loader *l)
+{
+	int err;
+
+	if (sys_getrandom(l->rnd, sizeof(l->rnd), 0) != sizeof(l->rnd))
+		err = -EAGAIN;
+	else
+		err = map_images(l, l->rnd);
 	if (l->exe.info.interp_len)
 		sys_close(l->interp.fd);
-	return 0;
+	return err;
 }
 
 static void unmap_images(struct loader *l)
@@ -378,7 +396,7 @@ static int classify(struct loader *l, int fd, int opath, uint32_t mode,
 		return PW_WHY_FOREIGN;
 	if (err < 0)
 		return err;
-	return l->exe.info.exec_stack ? PW_WHY_EXECSTACK : PW_WHY_NONE;
+	return check_images(l);
 }
 
 /* The kernel runs it: by path if there is one, else by the fd. */
@@ -411,9 +429,7 @@ static int try_image(struct loader *l, int fd, int opath, const char *path,
 		err = map_phase(l);
 		if (err == 0)
 			err = finish_phase(l, execfn);
-		if (err <= 0)
-			goto out;
-		/* else the interpreter needs the kernel */
+		goto out;
 	}
 	err = kernel_exec(l, (uint32_t)err, fd, path);
 out:
@@ -535,14 +551,11 @@ int prepare_image(struct loader *l, uint32_t mode)
 			    &st)) < 0)
 		return err;
 	if (err == PW_WHY_NONE) {
-		err = map_phase(l);
-		if (err < 0)
+		if ((err = map_phase(l)) < 0)
 			return err;
-		if (err == 0) {
-			elf_populate(&l->exe);
-			if (l->exe.info.interp_len)
-				elf_populate(&l->interp);
-		}
+		elf_populate(&l->exe);
+		if (l->exe.info.interp_len)
+			elf_populate(&l->interp);
 	}
 	l->prepared.reason = (uint32_t)err;
 	l->prepared.done = 1;

@@ -54,9 +54,11 @@ struct stack_layout {
 size_t stack_size(const struct stack_args *a);
 
 /*
- * Build the stack into buf, where buf + len corresponds to a->top. len must
- * be at least stack_size(a). Returns 0, or -1 if the template auxv is
- * malformed (no AT_NULL within STACK_AUXV_MAX pairs).
+ * Build the stack into buf, where buf + len corresponds to a->top and is
+ * aligned as it, to 16 bytes at least (the words are stored at addresses
+ * 16-byte aligned relative to top). len must be at least stack_size(a).
+ * Returns 0, or -1 if the template auxv is malformed (no AT_NULL within
+ * STACK_AUXV_MAX pairs).
  */
 int stack_build(const struct stack_args *a, unsigned char *buf, size_t len,
 		struct stack_layout *out);

@@ -180,7 +180,7 @@ enum pw_reason {
 	PW_WHY_FILECAPS,	/* security.capability xattr */
 	PW_WHY_FOREIGN,		/* not an x86_64 ELF executable we load */
 	PW_WHY_EXECSTACK,	/* PT_GNU_STACK asks for an executable stack */
-	PW_WHY_UNREADABLE,	/* execute-only file: cannot be mapped */
+	PW_WHY_UNREADABLE,	/* execute-only image or interpreter: cannot be mapped */
 	PW_WHY_MAX
 };
 

@@ -50,7 +50,7 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FILECAPS,	/* file capabilities */
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
-	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only file */
+	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);

@@ -1,0 +1,45 @@
+/*
+ * Test helper: spawns PATH through pristine_spawn() with the given
+ * arguments (argv[0] included) and this environment, waits for it, and
+ * prints one result line after the program's own output:
+ *
+ *	spawner: err=E route=R exit=N	(or signal=N)
+ *
+ * The system tests run it under setpriv as another user, so that the
+ * spawning process has exactly the credentials the case is about.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pristine.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	pid_t pid;
+	int err, st;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s PATH ARGV0 [ARG...]\n", argv[0]);
+		return 2;
+	}
+	fflush(stdout);
+	err = pristine_spawn(&pid, argv[1], NULL, NULL, argv + 2, environ);
+	if (err) {
+		printf("spawner: err=%d route=-1\n", err);
+		return 0;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 3;
+	if (WIFEXITED(st))
+		printf("spawner: err=0 route=%d exit=%d\n",
+		       pristine_last_route(), WEXITSTATUS(st));
+	else
+		printf("spawner: err=0 route=%d signal=%d\n",
+		       pristine_last_route(), WTERMSIG(st));
+	return 0;
+}
