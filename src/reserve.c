@@ -109,7 +109,8 @@ static void *refill(void *arg)
 		if (err) {
 			/* Cannot make members now (limits, a changed file):
 			 * spawns take the default path until asked again. */
-			pthread_cond_wait(&r->want, &r->lock);
+			if (!r->stop)
+				pthread_cond_wait(&r->want, &r->lock);
 			continue;
 		}
 		if (r->stop || gen != r->generation || r->n >= r->size) {

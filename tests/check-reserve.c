@@ -1,0 +1,485 @@
+/*
+ * Pre-created empty processes and spawn templates: each process is fresh,
+ * a changed file is noticed, fork() and the caller's death are handled,
+ * the pool refills, and all of it works from many threads.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pristine.h"
+#include "testlib.h"
+
+static char show[4096];	/* the show-aslr test program */
+
+/* Children of this process that are idle empty processes. */
+static int idle_members(pid_t *pids, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		char path[300], buf[512], *c;
+		int fd, ppid;
+		ssize_t len;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = 0;
+		if (!strstr(buf, "(pristine-loader)") ||
+		    !(c = strrchr(buf, ')')) ||
+		    sscanf(c + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
+			continue;
+		if (n < max)
+			pids[n] = atoi(e->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits up to 5 s for n idle members. */
+static void await_members(int n)
+{
+	pid_t pids[64];
+	int i;
+
+	for (i = 0; i < 500 && idle_members(pids, 64) < n; i++)
+		usleep(10000);
+	ck_assert_int_ge(idle_members(pids, 64), n);
+}
+
+/* Runs show-aslr (from template t, or the pool) with arg; its output. */
+static char *run_show(pristine_template_t *t, const char *arg)
+{
+	char *argv[] = { "show-aslr", (char *)arg, NULL };
+	pristine_spawn_file_actions_t fa;
+	int p[2], err, st;
+	pid_t pid;
+	char *out;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pristine_spawn_file_actions_init(&fa);
+	pristine_spawn_file_actions_adddup2(&fa, p[1], 1);
+	if (t)
+		err = pristine_template_spawn(t, &pid, &fa, NULL, argv, environ);
+	else
+		err = pristine_spawn(&pid, show, &fa, NULL, argv, environ);
+	pristine_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	ck_assert_msg(err == 0, "spawn: %s (%s)", strerror(err),
+		      pristine_errmsg());
+	out = slurp_fd(p[0]);
+	close(p[0]);
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %x", st);
+	return out;
+}
+
+/* Every line of out[n] differs in each of its placement fields. */
+static void all_fresh(char **out, int n)
+{
+	static const char *const fields[] = { "exe=", "stack=", "vdso=",
+					      "random=" };
+	char mine[32];
+	int i, j, f;
+
+	snprintf(mine, sizeof(mine), "ppid=%d\n", getpid());
+	for (i = 0; i < n; i++)
+		ck_assert_msg(strstr(out[i], mine) != NULL, "%s", out[i]);
+	for (f = 0; f < 4; f++)
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++) {
+				const char *a = strstr(out[i], fields[f]);
+				const char *b = strstr(out[j], fields[f]);
+
+				ck_assert(a && b);
+				ck_assert_msg(strncmp(a, b, strcspn(a, " ")) != 0,
+					      "two processes share %s", a);
+			}
+}
+
+START_TEST(pool_processes_are_fresh)
+{
+	char *out[6];
+	int i;
+
+	ck_assert_int_eq(pristine_pool_create(3, 0), 0);
+	ck_assert_int_eq(pristine_pool_create(3, 0), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	await_members(3);
+	for (i = 0; i < 6; i++) {
+		out[i] = run_show(NULL, NULL);
+		usleep(20000);
+	}
+	all_fresh(out, 6);
+	for (i = 0; i < 6; i++)
+		free(out[i]);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert_int_eq(idle_members(NULL, 0), 0);
+	ck_assert(!has_children());
+}
+END_TEST
+
+START_TEST(template_processes_are_fresh)
+{
+	pristine_template_t *t = pristine_template_create(show, -1, 3, 0);
+	char *out[6];
+	int i;
+
+	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
+	await_members(3);
+	for (i = 0; i < 6; i++) {
+		out[i] = run_show(t, NULL);
+		ck_assert_int_eq(pristine_last_route(), PRISTINE_ROUTE_LOADER);
+		usleep(20000);
+	}
+	all_fresh(out, 6);
+	for (i = 0; i < 6; i++)
+		free(out[i]);
+	pristine_template_destroy(t);
+	ck_assert_int_eq(idle_members(NULL, 0), 0);
+	ck_assert(!has_children());
+}
+END_TEST
+
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+	int in = open(from, O_RDONLY), out;
+	char buf[65536];
+	ssize_t n;
+
+	ck_assert_int_ge(in, 0);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	ck_assert_int_ge(out, 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+START_TEST(template_notices_a_changed_file)
+{
+	char dir[] = "/tmp/pristine-tpl-XXXXXX", path[64], other[64];
+	pristine_template_t *t;
+	char *out;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	snprintf(other, sizeof(other), "%s/new", dir);
+	copy_file(show, path, 0755);
+	t = pristine_template_create(path, -1, 2, 0);
+	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
+	await_members(2);
+	out = run_show(t, "=first");
+	ck_assert_str_eq(out, "first\n");
+	free(out);
+	/* A new file under the path (another inode). */
+	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ck_assert_int_eq(write(fd, "#!/bin/sh\necho replaced\n", 24), 24);
+	close(fd);
+	ck_assert_int_eq(rename(other, path), 0);
+	out = run_show(t, "=second");
+	ck_assert_str_eq(out, "replaced\n");
+	free(out);
+	/* The same inode rewritten in place. */
+	usleep(20000);
+	copy_file("/bin/echo", path, 0755);
+	out = run_show(t, "=third");
+	ck_assert_str_eq(out, "=third\n");
+	free(out);
+	pristine_template_destroy(t);
+	unlink(path);
+	rmdir(dir);
+	ck_assert(!has_children());
+}
+END_TEST
+
+START_TEST(template_bad_image_fails_at_create)
+{
+	/* An x86_64 ELF header whose program headers are missing: the
+	 * loader would map it, and refuses it as execve() would. */
+	char path[] = "/tmp/pristine-tpl-bad-XXXXXX", head[64];
+	int fd = mkstemp(path), in = open("/bin/true", O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(in, head, sizeof(head)), 64);
+	close(in);
+	ck_assert_int_eq(write(fd, head, sizeof(head)), 64);
+	fchmod(fd, 0755);
+	close(fd);
+	ck_assert_ptr_null(pristine_template_create(path, -1, 2, 0));
+	ck_assert_int_eq(errno, ENOEXEC);
+	ck_assert_ptr_null(pristine_template_create("/nonexistent", -1, 2, 0));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(pristine_template_create(NULL, 999, 2, 0));
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_ptr_null(pristine_template_create("/bin/true", -1, 0, 0));
+	ck_assert_int_eq(errno, EINVAL);
+	unlink(path);
+	ck_assert(!has_children());
+}
+END_TEST
+
+START_TEST(fork_child_does_not_use_the_pool)
+{
+	pid_t child;
+	int st;
+	char *out;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		/* The members are the parent's children: this spawn must make
+		 * its own, which is this process's child. */
+		char *o = run_show(NULL, NULL);
+		char mine[32];
+
+		snprintf(mine, sizeof(mine), "ppid=%d\n", getpid());
+		_exit(strstr(o, mine) ? 0 : 1);
+	}
+	st = wait_status(child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* The parent's pool still works. */
+	out = run_show(NULL, NULL);
+	free(out);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert(!has_children());
+}
+END_TEST
+
+START_TEST(members_exit_with_the_caller)
+{
+	pid_t holder, pids[16];
+	int p[2], n, i, gone = 0;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	holder = fork();
+	ck_assert_int_ge(holder, 0);
+	if (holder == 0) {
+		close(p[0]);
+		if (pristine_pool_create(3, 0))
+			_exit(1);
+		await_members(3);
+		n = idle_members(pids, 16);
+		if (write(p[1], pids, (size_t)n * sizeof(pid_t)) < 0)
+			_exit(1);
+		close(p[1]);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	n = (int)(read(p[0], pids, sizeof(pids)) / (ssize_t)sizeof(pid_t));
+	close(p[0]);
+	ck_assert_int_eq(n, 3);
+	kill(holder, SIGKILL);
+	wait_status(holder);
+	/* Orphaned members come to us (subreaper) and must exit within 1 s. */
+	for (i = 0; i < 100 && gone < n; i++) {
+		int k;
+
+		for (k = 0, gone = 0; k < n; k++)
+			if (waitpid(pids[k], NULL, WNOHANG) == pids[k] ||
+			    (kill(pids[k], 0) < 0 && errno == ESRCH) ||
+			    errno == ECHILD)
+				gone++;
+		usleep(10000);
+	}
+	ck_assert_int_eq(gone, n);
+}
+END_TEST
+
+START_TEST(exhaustion_and_refill)
+{
+	char *argv[] = { "true", NULL };
+	pid_t pid;
+	int i;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	/* Back to back, faster than refill: all succeed. */
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(pristine_spawn(&pid, "/bin/true", NULL, NULL,
+						argv, environ), 0);
+		ck_assert_int_eq(wait_status(pid), 0);
+	}
+	await_members(2);
+	usleep(100000);
+	ck_assert_int_eq(idle_members(NULL, 0), 2);	/* never above size */
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert_int_eq(pristine_pool_destroy(), -1);
+	ck_assert(!has_children());
+}
+END_TEST
+
+START_TEST(members_get_the_state_of_now)
+{
+	/* State changed after the members were made reaches the program. */
+	char *argv[] = { "sh", "-c",
+		"umask; pwd; grep -E '^SigIgn' /proc/self/status;"
+		"test -e /proc/self/fd/$0 && echo inherited", NULL, NULL };
+	char cwd[4096], fdstr[16], *out;
+	int st, fd;
+	mode_t old;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	old = umask(0027);
+	signal(SIGUSR2, SIG_IGN);
+	ck_assert_int_eq(chdir("/tmp"), 0);
+	fd = open("/dev/null", O_RDONLY);
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	argv[3] = fdstr;
+	out = spawn_output(argv, &st);
+	/* 32 and 33: glibc 2.36 leaves them ignored in posix_spawn children. */
+	ck_assert_str_eq(out, "0027\n/tmp\nSigIgn:\t0000000180000800\ninherited\n");
+	free(out);
+	umask(old);
+	signal(SIGUSR2, SIG_DFL);
+	ck_assert_int_eq(chdir(cwd), 0);
+	close(fd);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+}
+END_TEST
+
+START_TEST(open_draws_from_the_pool)
+{
+	int h, p[2], pidfd;
+	pid_t pid;
+	char *out;
+
+	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
+	await_members(1);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_ge(h = pristine_open(0), 0);
+	pristine_config(h, PRISTINE_SET_PATH, "exec", "/bin/sh", AT_FDCWD);
+	pristine_config(h, PRISTINE_SET_STRING, "argv", "sh", 0);
+	pristine_config(h, PRISTINE_SET_STRING, "argv", "-c", 0);
+	pristine_config(h, PRISTINE_SET_STRING, "argv",
+			"cd /proc/self/fd && echo *; unset PWD OLDPWD; env", 0);
+	pristine_config(h, PRISTINE_SET_FD, "fd:1", NULL, p[1]);
+	pidfd = pristine_run(h, &pid);
+	ck_assert_msg(pidfd >= 0, "%s", pristine_errmsg());
+	close(p[1]);
+	out = slurp_fd(p[0]);
+	ck_assert_str_eq(out, "0 1\n");
+	free(out);
+	wait_status(pid);
+	close(pidfd);
+	close(p[0]);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+}
+END_TEST
+
+#define THREADS 8
+#define SPAWNS 50
+
+static pristine_template_t *shared_template;
+
+static void *spawner(void *arg)
+{
+	long id = (long)arg, bad = 0;
+	int i;
+
+	for (i = 0; i < SPAWNS; i++) {
+		int odd = (int)((id + i) & 1);
+		char *argv[] = { odd ? "false" : "true", NULL };
+		pid_t pid;
+		int st, err;
+
+		if (odd)
+			err = pristine_spawn(&pid, "/bin/false", NULL, NULL,
+					     argv, environ);
+		else
+			err = pristine_template_spawn(shared_template, &pid,
+						      NULL, NULL, argv, environ);
+		if (err) {
+			bad++;
+			continue;
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != odd)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+START_TEST(threads)
+{
+	pthread_t t[THREADS];
+	int fds = count_fds();
+	long i;
+
+	ck_assert_int_eq(pristine_pool_create(4, 0), 0);
+	shared_template = pristine_template_create("/bin/true", -1, 4, 0);
+	ck_assert_ptr_nonnull(shared_template);
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, spawner, (void *)i), 0);
+	for (i = 0; i < THREADS; i++) {
+		void *bad;
+
+		pthread_join(t[i], &bad);
+		ck_assert_int_eq((long)bad, 0);
+	}
+	pristine_template_destroy(shared_template);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert_int_eq(count_fds(), fds);
+	ck_assert(!has_children());
+}
+END_TEST
+
+Suite *open_suite(void) { return NULL; }
+Suite *spawn_suite(void) { return NULL; }
+Suite *guarantees_suite(void) { return NULL; }
+
+int main(void)
+{
+	Suite *s = suite_create("pool and templates");
+	TCase *tc = tcase_create("reserves");
+	const char *dir = getenv("tests_builddir");
+	SRunner *sr;
+	int failed;
+
+	snprintf(show, sizeof(show), "%s/show-aslr", dir ? dir : ".");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, pool_processes_are_fresh);
+	tcase_add_test(tc, template_processes_are_fresh);
+	tcase_add_test(tc, template_notices_a_changed_file);
+	tcase_add_test(tc, template_bad_image_fails_at_create);
+	tcase_add_test(tc, fork_child_does_not_use_the_pool);
+	tcase_add_test(tc, members_exit_with_the_caller);
+	tcase_add_test(tc, exhaustion_and_refill);
+	tcase_add_test(tc, members_get_the_state_of_now);
+	tcase_add_test(tc, open_draws_from_the_pool);
+	tcase_add_test(tc, threads);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
