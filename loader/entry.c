@@ -143,7 +143,8 @@ uint64_t entry_find_gadget(uint64_t vdso)
 	return 0;
 }
 
-int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
+long entry_prepare(struct entry_args *a, const void *filter,
+		   uint32_t filter_len)
 {
 	size_t code = (size_t)(tramp_end - tramp_begin);
 	size_t args_off = (code + 15) & ~15ul;
@@ -154,7 +155,7 @@ int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
 	unsigned char *p = (unsigned char *)page;
 
 	if (page < 0 && page > -4096)
-		return (int)page;
+		return page;
 	a->self_addr = (uint64_t)page;
 	a->self_len = len;
 	a->filter_len = (uint16_t)(filter_len / 8);
@@ -163,6 +164,13 @@ int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len)
 	memcpy(p + args_off, a, sizeof(*a));
 	memcpy(p + filter_off, filter, filter_len);
 	sys_mprotect(p, len, PROT_READ | PROT_EXEC);
-	__asm__ volatile("jmp *%1" : : "D"(p + args_off), "r"(p) : "memory");
+	return page + (long)args_off;
+}
+
+void entry_enter(long prepared)
+{
+	long page = prepared & ~4095l;
+
+	__asm__ volatile("jmp *%1" : : "D"(prepared), "r"(page) : "memory");
 	__builtin_unreachable();
 }

@@ -31,8 +31,15 @@ struct entry_args {
  */
 uint64_t entry_find_gadget(uint64_t vdso);
 
-/* Copies the trampoline and args (plus the filter) into a fresh page and
- * jumps there. Returns -errno only if that page cannot be made. */
-int entry_jump(struct entry_args *a, const void *filter, uint32_t filter_len);
+/*
+ * Copies the trampoline, args and the filter into a fresh page. Returns the
+ * address to pass to entry_enter(), or -errno if the page cannot be made.
+ * Nothing of the loader's memory is needed after this.
+ */
+long entry_prepare(struct entry_args *a, const void *filter,
+		   uint32_t filter_len);
+
+/* Jumps to the prepared trampoline: the loader's end. */
+__attribute__((noreturn)) void entry_enter(long prepared);
 
 #endif

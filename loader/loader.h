@@ -26,6 +26,11 @@ struct loader {
 	int *fds;
 	uint32_t nfds, next_fd;
 
+	/* Memory mapped for a request or descriptor list too big for the
+	 * loader's .bss: it must not outlive the loader. */
+	void *big_request, *big_fds;
+	size_t big_request_len, big_fds_len;
+
 	/* Configuration gathered for the run. */
 	struct strings argv, envp;
 	const struct pw_image *image;
@@ -58,6 +63,9 @@ int loader_vacate_fd(struct loader *l, int fd);
 
 /* Is fd one of the loader's own descriptors? */
 int loader_owns_fd(const struct loader *l, int fd);
+
+/* Unmaps the memory the request was received into. */
+void loader_release(struct loader *l);
 
 /* Applies one configuration record; returns 0 or -errno. */
 int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,

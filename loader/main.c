@@ -159,6 +159,15 @@ static void *alloc(size_t len)
 	return p < 0 && p > -4096 ? 0 : (void *)p;
 }
 
+void loader_release(struct loader *l)
+{
+	if (l->big_request)
+		sys_munmap(l->big_request, l->big_request_len);
+	if (l->big_fds)
+		sys_munmap(l->big_fds, l->big_fds_len);
+	l->big_request = l->big_fds = 0;
+}
+
 static int parse_socket_fd(const char *s)
 {
 	int v = 0;
@@ -234,18 +243,19 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	if (!err)
 		err = check_hello(&req.r, &req.h);
 	if (!err && req.h.nfds > 256) {
-		int *big = alloc(req.h.nfds * sizeof(int));
-
-		if (!big)
+		l->big_fds_len = req.h.nfds * sizeof(int);
+		if (!(l->big_fds = alloc(l->big_fds_len)))
 			loader_fail(l, ENOMEM);
-		memcpy(big, small_fds, l->nfds * sizeof(int));
-		l->fds = big;
+		memcpy(l->big_fds, small_fds, l->nfds * sizeof(int));
+		l->fds = l->big_fds;
+	}
+	if (!err && req.h.length > SMALL_REQUEST) {
+		l->big_request_len = req.h.length;
+		if (!(l->big_request = alloc(l->big_request_len)))
+			loader_fail(l, ENOMEM);
 	}
 	if (!err) {
-		p = req.h.length <= SMALL_REQUEST ? small_request
-						   : alloc(req.h.length);
-		if (!p)
-			loader_fail(l, ENOMEM);
+		p = l->big_request ? l->big_request : small_request;
 		err = recv_all(l, p, req.h.length, req.h.nfds);
 	}
 	if (!err && l->nfds != req.h.nfds)

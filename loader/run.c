@@ -217,7 +217,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	struct entry_args ea;
 	size_t size;
 	int err, n = 0;
-	long r;
+	long r, page;
 
 	if (exe.info.interp_len) {
 		if ((err = elf_read_interp(&exe, interp_path)) < 0)
@@ -303,15 +303,22 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
 
-	/* The point of no return: report, then let go of the socket. */
+	page = entry_prepare(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
+	if (page < 0) {
+		err = (int)page;
+		goto out_unmap;
+	}
+
+	/* The point of no return: report, then let go of the socket and of
+	 * the request (the stack and the trampoline hold copies of it). */
 	{
 		struct pw_status ok = { .step = l->step, .type = l->step_type };
 
 		loader_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
-	err = entry_jump(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
-	sys_exit_group(127);
+	loader_release(l);
+	entry_enter(page);
 
 out_unmap:
 	elf_unmap(&exe);
