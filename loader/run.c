@@ -195,6 +195,22 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 	return (int)r;
 }
 
+/*
+ * The kernel names an fd exec after the file's dentry; /proc's link adds
+ * " (deleted)" to a file without links (a memfd, an unlinked or O_TMPFILE
+ * file), which the dentry's name does not have.
+ */
+static void strip_deleted(int fd, char *path)
+{
+	static const char suffix[] = " (deleted)";
+	size_t n = strlen(path), k = sizeof(suffix) - 1;
+	struct loader_stat st;
+
+	if (n > k && !memcmp(path + n - k, suffix, k) &&
+	    sys_fstat(fd, &st) == 0 && st.st_nlink == 0)
+		path[n - k] = 0;
+}
+
 static const char *basename_of(const char *p)
 {
 	const char *b = p;
@@ -451,6 +467,7 @@ int run_image(struct loader *l, uint32_t mode)
 			r = sys_readlinkat(AT_FDCWD, comm_buf, comm_buf,
 					   sizeof(comm_buf) - 1);
 			comm_buf[r > 0 ? r : 0] = 0;
+			strip_deleted(l->image_fd, comm_buf);
 			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
 		}
 		return try_image(l, l->image_fd, opath, path, path, mode);
