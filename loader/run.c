@@ -195,6 +195,21 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 	return (int)r;
 }
 
+/* prefix, then n in decimal, into buf. */
+static void name_fd(char *buf, const char *prefix, int n)
+{
+	size_t i = strlen(prefix);
+	char digits[12];
+	int k;
+
+	memcpy(buf, prefix, i);
+	for (k = 0; n || !k; n /= 10)
+		digits[k++] = (char)('0' + n % 10);
+	while (k)
+		buf[i++] = digits[--k];
+	buf[i] = 0;
+}
+
 /*
  * The kernel names an fd exec after the file's dentry; /proc's link adds
  * " (deleted)" to a file without links (a memfd, an unlinked or O_TMPFILE
@@ -451,19 +466,13 @@ int run_image(struct loader *l, uint32_t mode)
 			return err;
 		opath = fl >= 0 && (fl & O_PATH);
 		if (!path) {
-			/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N */
-			int n = l->image_fd, i = 8, k;
-			char digits[12];
-
-			memcpy(fdpath, "/dev/fd/", 8);
-			for (k = 0; n || !k; n /= 10)
-				digits[k++] = (char)('0' + n % 10);
-			while (k)
-				fdpath[i++] = digits[--k];
-			fdpath[i] = 0;
+			/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N,
+			 * with the caller's N. */
+			name_fd(fdpath, "/dev/fd/", l->image->fd_name >= 0
+						   ? l->image->fd_name
+						   : l->image_fd);
 			/* Since 6.14 an fd exec is named after the file. */
-			memcpy(comm_buf, "/proc/self/fd/", 14);
-			memcpy(comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
+			name_fd(comm_buf, "/proc/self/fd/", l->image_fd);
 			r = sys_readlinkat(AT_FDCWD, comm_buf, comm_buf,
 					   sizeof(comm_buf) - 1);
 			comm_buf[r > 0 ? r : 0] = 0;

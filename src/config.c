@@ -82,7 +82,7 @@ static int sigset_value(const char *key, const void *value, int aux,
 static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 		    int aux)
 {
-	struct pw_image im = { .flags = PW_IMAGE_FD };
+	struct pw_image im = { .flags = PW_IMAGE_FD, .fd_name = -1 };
 	char *path = NULL;
 	int fd = -1, err;
 
@@ -106,6 +106,8 @@ static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 	} else if (cmd == PRISTINE_SET_FD) {
 		if ((err = hold(aux, &fd)))
 			return err;
+		/* fexecve(aux) would call it /dev/fd/aux. */
+		im.fd_name = aux;
 	} else {
 		return bad("exec", "takes PRISTINE_SET_PATH or PRISTINE_SET_FD");
 	}
