@@ -358,6 +358,21 @@ out_unmap:
 	return err;
 }
 
+/*
+ * execveat(fd, "", AT_EMPTY_PATH) names the exec "/dev/fd/N": if the
+ * caller's number for the image is free here, run it from that number, so
+ * that AT_EXECFN (and a script's path) is what the caller's fexecve() would
+ * give. Returns the descriptor to run.
+ */
+static int kernel_exec_fd(const struct loader *l, int fd, int keep)
+{
+	int want = l->image->fd_name;
+
+	if (want < 0 || want == fd || sys_fcntl(want, F_GETFD, 0) != -EBADF)
+		return fd;
+	return sys_dup3(fd, want, keep ? 0 : O_CLOEXEC) < 0 ? fd : want;
+}
+
 /* One candidate file: load it, or hand it to the kernel; -errno if not. */
 static int try_image(struct loader *l, int fd, int opath, const char *path,
 		     const char *execfn, uint32_t mode)
@@ -393,9 +408,13 @@ static int try_image(struct loader *l, int fd, int opath, const char *path,
 	} else {
 		/* A script run from its fd is read by its interpreter as
 		 * /dev/fd/N: that descriptor must survive the exec. */
+		int n = kernel_exec_fd(l, fd, reason == PW_WHY_SCRIPT);
+
 		if (reason == PW_WHY_SCRIPT)
-			sys_fcntl(fd, F_SETFD, 0);
-		err = fallback_exec(l, reason, fd, "", AT_EMPTY_PATH);
+			sys_fcntl(n, F_SETFD, 0);
+		err = fallback_exec(l, reason, n, "", AT_EMPTY_PATH);
+		if (n != fd)
+			sys_close(n);
 	}
 out:
 	if (fd >= 0 && fd != l->image_fd)
