@@ -12,9 +12,8 @@
 #	- `allow[SCOPE]: KEY...`
 #
 # KEY is a shell pattern on the probe's keys; SCOPE (optional) lists words
-# of the cases the allowance is for: root unprivileged, dynamic static
-# static-pie, spawn open kernel, plain memfd big seccomp. Within each of those four
-# groups the case must be one of the words given, if any are.
+# of the cases the allowance is for, from four groups (see GROUPS). Within
+# each group that SCOPE names words from, the case must be one of them.
 # The reference itself must report nothing BAD: that checks the probe's
 # model of exec against the kernel.
 set -u
@@ -24,6 +23,8 @@ tests=${tests_builddir:-.}
 loader=${PRISTINE_LOADER:?}
 doc=$top_srcdir/doc/fidelity.md
 nobody=65534
+GROUPS="root,unprivileged dynamic,static,static-pie spawn,open,kernel
+	plain,memfd,big,seccomp"
 fail=0
 
 say() { printf '%s\n' "$*"; }
@@ -42,33 +43,34 @@ if [ "$(printf '%s\n' "$rules" | grep -c '|')" -ne \
 	printf '%s\n' "$lines"
 	exit 1
 fi
+for w in $(printf '%s\n' "$rules" | cut -d'|' -f1 | tr ',' ' '); do
+	case ",$(echo $GROUPS | tr ' ' ','),"  in
+	*",$w,"*) ;;
+	*) say "FAIL: doc/fidelity.md: unknown scope word $w"; exit 1 ;;
+	esac
+done
 
-# applies SCOPE WHO BUILD METHOD VARIANT
+# applies SCOPE CASE-WORD... : for each group, either SCOPE names none of
+# its words or it names the case's.
 applies() {
-	scope=$1 who=$2 build=$3 method=$4 variant=$5
-	for group in "root unprivileged:$who" "dynamic static static-pie:$build" \
-		     "spawn open kernel:$method" \
-		     "plain memfd big seccomp:$variant"; do
-		words=${group%:*} case_=${group##*:} named=0 hit=0
-		for w in $(printf '%s' "$scope" | tr ',' ' '); do
-			case " $words " in *" $w "*) ;; *) continue ;; esac
-			named=1
-			[ "$w" = "$case_" ] && hit=1
+	scope=,$1,
+	shift
+	for group in $GROUPS; do
+		named=0 hit=0
+		for w in $(echo "$group" | tr ',' ' '); do
+			case $scope in *",$w,"*) named=1 ;; esac
+		done
+		for w in "$@"; do
+			case ",$group," in *",$w,"*) ;; *) continue ;; esac
+			case $scope in *",$w,"*) hit=1 ;; esac
 		done
 		[ $named -eq 0 ] || [ $hit -eq 1 ] || return 1
 	done
-	return 0
 }
 
 allowed_keys() {
 	printf '%s\n' "$rules" | while IFS='|' read -r scope keys; do
-		for w in $(printf '%s' "$scope" | tr ',' ' '); do
-			case " root unprivileged dynamic static static-pie spawn open kernel plain memfd big seccomp " in
-			*" $w "*) ;;
-			*) say "BADSCOPE:$w" ;;
-			esac
-		done
-		applies "$scope" "$@" && say "$keys"
+		if applies "$scope" "$@"; then say "$keys"; fi
 	done
 }
 
@@ -80,6 +82,43 @@ differing_keys() {
 		for (k in a) if (!(k in b) || a[k] != b[k]) print k
 		for (k in b) if (!(k in a)) print k
 	     }' "$1" "$2" | sort
+}
+
+show() {	# show KEY LABEL FILE
+	awk -v k="$1" -v m="$2" '$1 == k { print "\t" m ": " $0 }' "$3"
+}
+
+# launch WHO METHOD VARIANT PROBE OUT
+launch() {
+	priv=
+	if [ "$1" = unprivileged ] && [ "$(id -u)" -eq 0 ]; then
+		priv="setpriv --reuid=$nobody --regid=$nobody --clear-groups"
+		priv="$priv --inh-caps=-all"
+	fi
+	timeout 30 $priv "$tmp/probe-launch" "$2" "$3" "$4" "$tmp/work.$1" \
+		>"$5" 2>"$5.err"
+}
+
+# compare REF OUT WHO BUILD METHOD VARIANT
+compare() {
+	ref=$1 out=$2
+	shift 2
+	allow=$(allowed_keys "$@")
+	seen=
+	for key in $(differing_keys "$ref" "$out"); do
+		ok=0
+		for pat in $allow; do
+			case $key in $pat) ok=1 ;; esac
+		done
+		if [ $ok -eq 1 ]; then
+			seen="$seen $key"
+			continue
+		fi
+		no "$*: $key differs:"
+		show "$key" execve "$ref"
+		show "$key" "$3" "$out"
+	done
+	say "checked: $*${seen:+ (allowed:$seen)}"
 }
 
 tmp=$(mktemp -d) || exit 1
@@ -99,89 +138,57 @@ export PRISTINE_LOADER LD_LIBRARY_PATH
 if [ "$(id -u)" -eq 0 ]; then
 	users="root unprivileged"
 	if ! command -v setpriv >/dev/null; then
-		say "note: no setpriv (util-linux): the unprivileged cases do not run"
+		say "note: no setpriv: the unprivileged cases do not run"
 		users=root
 	fi
 else
 	users=unprivileged	# as ourselves
 fi
 
-# launch WHO METHOD VARIANT PROBE OUT
-launch() {
-	who=$1; shift
-	work=$tmp/work.$who
-	if [ "$who" = unprivileged ] && [ "$(id -u)" -eq 0 ]; then
-		timeout 30 setpriv --reuid=$nobody --regid=$nobody \
-			--clear-groups --inh-caps=-all \
-			"$tmp/probe-launch" "$1" "$2" "$3" "$work" \
-			>"$4" 2>"$4.err"
-	else
-		timeout 30 "$tmp/probe-launch" "$1" "$2" "$3" "$work" \
-			>"$4" 2>"$4.err"
-	fi
-}
-
 # Each user runs copies of the probes it owns, so that opening one for
 # writing is refused only because it is running (ETXTBSY).
 for who in $users; do
 	mkdir "$tmp/$who" "$tmp/work.$who"
-	cp "$tmp/probe" "$tmp/probe-static" "$tmp/probe-static-pie" "$tmp/$who/"
+	for f in probe probe-static probe-static-pie; do
+		cp "$tmp/$f" "$tmp/$who/"
+	done
 	if [ "$who" = unprivileged ] && [ "$(id -u)" -eq 0 ]; then
 		chown -R $nobody:$nobody "$tmp/$who" "$tmp/work.$who"
 	fi
 done
 
 for who in $users; do
-	for probe in probe probe-static probe-static-pie; do
-		case $probe in
-		probe) build=dynamic ;;
-		*) build=${probe#probe-} ;;
-		esac
+	for build in dynamic static static-pie; do
+		probe=$tmp/$who/probe
+		[ $build = dynamic ] || probe=$probe-$build
 		for variant in plain memfd big seccomp; do
+			case $variant in
+			plain) methods="spawn open kernel" ;;
+			big) methods="spawn open" ;;
+			*) methods="open kernel" ;;
+			esac
 			ref=$tmp/out.$who.$build.$variant.execve
-			case_="$build $who $variant"
-			if ! launch "$who" execve $variant "$tmp/$who/$probe" "$ref"; then
-				no "$case_: the reference run failed:"
+			if ! launch $who execve $variant "$probe" "$ref"; then
+				no "$who $build execve $variant: did not run:"
 				cat "$ref" "$ref.err"
 				continue
 			fi
 			if grep -q ' BAD: ' "$ref"; then
-				no "$case_: the reference itself is BAD (the probe's model of exec is wrong):"
+				no "$who $build execve $variant: the" \
+				   "reference is BAD (the probe is wrong):"
 				grep ' BAD: ' "$ref"
 			fi
-			case $variant in
-			plain) methods="spawn open kernel" ;;
-			memfd|seccomp) methods="open kernel" ;;
-			big) methods="spawn open" ;;
-			esac
 			for method in $methods; do
 				out=$tmp/out.$who.$build.$variant.$method
-				if ! launch "$who" $method $variant "$tmp/$who/$probe" "$out"; then
-					no "$case_ $method: the run failed:"
+				if launch $who $method $variant "$probe" "$out"
+				then
+					compare "$ref" "$out" \
+						$who $build $method $variant
+				else
+					no "$who $build $method $variant:" \
+					   "did not run:"
 					cat "$out" "$out.err"
-					continue
 				fi
-				allow=$(allowed_keys "$who" "$build" "$method" "$variant")
-				case $allow in
-				*BADSCOPE:*)
-					no "unknown scope word in doc/fidelity.md: $allow"
-					exit 1 ;;
-				esac
-				seen=
-				for key in $(differing_keys "$ref" "$out"); do
-					ok=0
-					for pat in $allow; do
-						case $key in $pat) ok=1 ;; esac
-					done
-					if [ $ok -eq 1 ]; then
-						seen="$seen $key"
-						continue
-					fi
-					no "$case_ $method: $key differs:"
-					awk -v k="$key" -v m="execve" '$1 == k { print "\t" m ": " $0 }' "$ref"
-					awk -v k="$key" -v m="$method" '$1 == k { print "\t" m ": " $0 }' "$out"
-				done
-				say "checked: $case_ $method${seen:+ (allowed:$seen)}"
 			done
 		done
 	done

@@ -338,7 +338,8 @@ int main(int argc, char **argv)
 		die(method, EINVAL);
 	if (err) {
 		fprintf(stderr, "probe-launch: %s: %s (%s)\n", method,
-			strerror(err), method[0] == 'e' ? "" : pristine_errmsg());
+			strerror(err),
+			method[0] == 'e' ? "" : pristine_errmsg());
 		return 99;
 	}
 	close(s.out_w);

@@ -23,7 +23,7 @@
 #define PAGE		4096ull
 #define PAGESTART(v)	((v) & ~(PAGE - 1))
 #define PAGEALIGN(v)	(((v) + PAGE - 1) & ~(PAGE - 1))
-#define ET_DYN_BASE	0x555555554aaaull	/* the kernel's ELF_ET_DYN_BASE */
+#define ET_DYN_BASE	0x555555554aaaull	/* the kernel's, on x86_64 */
 #define BRK_RANGE	(1ull << 30)		/* arch_randomize_brk() */
 #ifndef PR_GET_AUXV
 #define PR_GET_AUXV	0x41555856		/* Linux 6.4 */
@@ -288,8 +288,9 @@ static void probe_auxv(const struct initial *in)
 		case AT_EXECFN:
 		case AT_BASE_PLATFORM:
 			plen = strlen((const char *)v) + 1;
-			out(key, "%s%s", esc(0, (const char *)v),
-			    in_map(stack, v, plen) ? "" : " BAD: not in [stack]");
+			out(key, "%s%s", esc((const char *)v),
+			    in_map(stack, v, plen) ? ""
+						   : " BAD: not in [stack]");
 			break;
 		case AT_HWCAP:
 		case AT_HWCAP2:
@@ -374,7 +375,8 @@ static void probe_stack(const struct initial *in)
 	if (*v || in->envp[i])
 		bad("stack.strings", "argv/envp strings not back to back");
 	else if ((uint64_t)execfn != p)
-		bad("stack.strings", "AT_EXECFN does not follow the env strings");
+		bad("stack.strings", "AT_EXECFN does not follow the env "
+		    "strings");
 	else if (p + strlen(execfn) + 1 + 8 != top)
 		bad("stack.strings", "execfn does not end 8 bytes below the "
 		    "top of [stack] (%lld)",
@@ -405,7 +407,8 @@ static void probe_stack(const struct initial *in)
 		bad("stack.auxv_end", "the auxv does not end 0..15 bytes below "
 		    "AT_RANDOM");
 	else if (!all_zero((const void *)auxend, random - auxend))
-		bad("stack.auxv_end", "the padding below AT_RANDOM is not zero");
+		bad("stack.auxv_end", "the padding below AT_RANDOM is not "
+		    "zero");
 	else
 		out("stack.auxv_end", "ok");
 }
@@ -489,7 +492,8 @@ static void probe_stat(const struct initial *in)
 		bad("stat.start_brk", "not page aligned");
 	else if (f[47] < lo || f[47] >= lo + (randomize ? BRK_RANGE : 1))
 		bad("stat.start_brk", "%+lld from the kernel's base%s",
-		    (long long)(f[47] - lo), randomize ? " (window 1 GiB)" : "");
+		    (long long)(f[47] - lo),
+		    randomize ? " (window 1 GiB)" : "");
 	else
 		out("stat.start_brk", "ok (%s)", randomize ? "in the window"
 							   : "exact");

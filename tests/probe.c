@@ -62,10 +62,10 @@ void bad(const char *key, const char *fmt, ...)
 	putchar('\n');
 }
 
-const char *esc(int slot, const char *s)
+const char *esc(const char *s)
 {
-	static char buf[4][4 * 4096 + 1];
-	char *o = buf[slot & 3], *end = o + sizeof(buf[0]) - 5;
+	static char buf[4 * 4096 + 1];
+	char *o = buf, *end = buf + sizeof(buf) - 5;
 
 	for (; *s && o < end; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -76,7 +76,7 @@ const char *esc(int slot, const char *s)
 			*o++ = (char)c;
 	}
 	*o = 0;
-	return buf[slot & 3];
+	return buf;
 }
 
 char *slurp(const char *path, size_t *len)
@@ -202,11 +202,11 @@ static void probe_args(const struct initial *in)
 	out("argc", "%d", in->argc);
 	for (i = 0; i < in->argc; i++) {
 		snprintf(key, sizeof(key), "argv.%d", i);
-		out(key, "%s", esc(0, in->argv[i]));
+		out(key, "%s", esc(in->argv[i]));
 	}
 	for (i = 0; in->envp[i]; i++) {
 		snprintf(key, sizeof(key), "env.%d", i);
-		out(key, "%s", esc(0, in->envp[i]));
+		out(key, "%s", esc(in->envp[i]));
 	}
 	out("envc", "%d", i);
 	same_strings("proc.cmdline", "/proc/self/cmdline", in->argv);
@@ -215,18 +215,14 @@ static void probe_args(const struct initial *in)
 
 static void probe_names(void)
 {
-	char name[32] = "";
+	char name[32] = "", *c = slurp("/proc/self/comm", NULL);
 
-	{
-		char *c = slurp("/proc/self/comm", NULL);
-
-		if (c)
-			c[strcspn(c, "\n")] = 0;
-		out("proc.comm", "%s", c ? esc(0, c) : "(unreadable)");
-		free(c);
-	}
+	if (c)
+		c[strcspn(c, "\n")] = 0;
+	out("proc.comm", "%s", c ? esc(c) : "(unreadable)");
+	free(c);
 	prctl(PR_GET_NAME, name, 0, 0, 0);
-	out("prctl.name", "%s", esc(0, name));
+	out("prctl.name", "%s", esc(name));
 }
 
 /* /proc/self/status but for what changes from process to process. */
@@ -305,7 +301,7 @@ static void probe_fds(void)
 		pos = info ? strstr(info, "pos:") : NULL;
 		flags = info ? strstr(info, "flags:") : NULL;
 		snprintf(key, sizeof(key), "fd.%d", fds[i]);
-		out(key, "%s pos=%lld flags=0%llo cloexec=%d", esc(0, target),
+		out(key, "%s pos=%lld flags=0%llo cloexec=%d", esc(target),
 		    pos ? strtoll(pos + 4, NULL, 10) : -1,
 		    flags ? strtoull(flags + 6, NULL, 8) : 0ull,
 		    fcntl(fds[i], F_GETFD) & FD_CLOEXEC ? 1 : 0);
@@ -366,8 +362,10 @@ static void probe_rlimits(void)
 			out(key, "error");
 			continue;
 		}
-		snprintf(cur, sizeof(cur), "%llu", (unsigned long long)rl.rlim_cur);
-		snprintf(max, sizeof(max), "%llu", (unsigned long long)rl.rlim_max);
+		snprintf(cur, sizeof(cur), "%llu",
+			 (unsigned long long)rl.rlim_cur);
+		snprintf(max, sizeof(max), "%llu",
+			 (unsigned long long)rl.rlim_max);
 		out(key, "%s %s", rl.rlim_cur == RLIM_INFINITY ? "inf" : cur,
 		    rl.rlim_max == RLIM_INFINITY ? "inf" : max);
 	}
@@ -398,17 +396,22 @@ static void relation(const char *key, long long mine, long long pid,
 
 static void probe_process(void)
 {
+	static const char *const files[] = {
+		"oom_score_adj", "loginuid", "sessionid", "coredump_filter",
+		"timerslack_ns", "attr/current", "personality", "setgroups",
+	};
 	pid_t pid = getpid(), ppid = getppid();
 	char pstat[64], path[512], *c, *mine, *theirs;
 	DIR *d;
 	struct dirent *e;
+	size_t i;
 
 	snprintf(pstat, sizeof(pstat), "/proc/%d/stat", ppid);
 	snprintf(path, sizeof(path), "/proc/%d/comm", ppid);
 	c = slurp(path, NULL);
 	if (c)
 		c[strcspn(c, "\n")] = 0;
-	out("proc.parent", "%s", c ? esc(0, c) : "(unreadable)");
+	out("proc.parent", "%s", c ? esc(c) : "(unreadable)");
 	free(c);
 	relation("proc.pgid", getpgid(0), pid, stat_field(pstat, 5));
 	relation("proc.sid", getsid(0), pid, stat_field(pstat, 6));
@@ -420,7 +423,7 @@ static void probe_process(void)
 		char cwd[4096];
 
 		out("proc.cwd", "%s", getcwd(cwd, sizeof(cwd))
-				      ? esc(0, cwd) : "(error)");
+				      ? esc(cwd) : "(error)");
 	}
 	{
 		mode_t m = umask(0);
@@ -457,11 +460,7 @@ static void probe_process(void)
 	free(mine);
 	free(theirs);
 
-	static const char *const files[] = {
-		"oom_score_adj", "loginuid", "sessionid", "coredump_filter",
-		"timerslack_ns", "attr/current", "personality", "setgroups",
-	};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char key[64];
 
 		snprintf(path, sizeof(path), "/proc/self/%s", files[i]);
@@ -469,7 +468,7 @@ static void probe_process(void)
 		c = slurp(path, NULL);
 		if (c)
 			c[strcspn(c, "\n")] = 0;
-		out(key, "%s", c ? esc(0, c) : "(unreadable)");
+		out(key, "%s", c ? esc(c) : "(unreadable)");
 		free(c);
 	}
 }
@@ -491,8 +490,10 @@ static void probe_settings(void)
 		{ "io_flusher", PR_GET_IO_FLUSHER, 0 },
 		{ "memory_merge", PR_GET_MEMORY_MERGE, 0 },
 		{ "mdwe", PR_GET_MDWE, 0 },
-		{ "spec_store_bypass", PR_GET_SPECULATION_CTRL, PR_SPEC_STORE_BYPASS },
-		{ "spec_indirect_branch", PR_GET_SPECULATION_CTRL, PR_SPEC_INDIRECT_BRANCH },
+		{ "spec_store_bypass", PR_GET_SPECULATION_CTRL,
+		  PR_SPEC_STORE_BYPASS },
+		{ "spec_indirect_branch", PR_GET_SPECULATION_CTRL,
+		  PR_SPEC_INDIRECT_BRANCH },
 	};
 	struct sched_param sp;
 	cpu_set_t cpus;
@@ -516,8 +517,7 @@ static void probe_settings(void)
 			out(key, "%ld", q[i].arg == -1 ? (long)val : r);
 	}
 	out("personality", "%#x", personality(0xffffffff));
-	if (syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0) >= 0)
-		out("arch.cpuid", "%ld", syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0));
+	out("arch.cpuid", "%ld", syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0));
 	sched_getparam(0, &sp);
 	out("sched.policy", "%d priority %d", sched_getscheduler(0),
 	    sp.sched_priority);

@@ -48,9 +48,9 @@ void out(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void bad(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* s with non-printable bytes as \xNN, in a buffer that the next call of
- * esc() with the same slot (0..3) reuses. */
-const char *esc(int slot, const char *s);
+/* s with non-printable bytes as \xNN (at most 16 KiB of output), in a
+ * buffer the next call reuses. */
+const char *esc(const char *s);
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer; *len gets its
  * size. NULL if it cannot be read. */
