@@ -31,6 +31,11 @@ struct loader {
 	int *fds;
 	uint32_t nfds, next_fd;
 
+	/* Memory mapped for a request or descriptor list too big for the
+	 * loader's .bss: it must not outlive the loader. */
+	void *big_request, *big_fds;
+	size_t big_request_len, big_fds_len;
+
 	/* Configuration gathered for the run. */
 	struct strings argv, envp;
 	const struct pw_image *image;
@@ -44,6 +49,7 @@ struct loader {
 
 	uint32_t step, step_type;	/* record being applied */
 	uint64_t rnd[6];		/* load addresses, AT_RANDOM */
+	int fd_name;			/* the caller's number for image_fd */
 	struct {			/* set by prepare_image() */
 		int done;
 		uint32_t reason;
@@ -80,6 +86,9 @@ __attribute__((noreturn)) void loader_fail(struct loader *l, int err);
 
 /* Sends a record on the control socket; returns 0 or -errno. */
 int loader_send(struct loader *l, uint32_t type, const void *p, uint32_t len);
+
+/* Unmaps what was mapped for a large request. */
+void loader_release(struct loader *l);
 
 /* Takes the next received descriptor, or -EPROTO if none is left. */
 int loader_take_fd(struct loader *l);

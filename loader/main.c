@@ -180,6 +180,15 @@ static void *alloc(size_t len)
 	return p < 0 && p > -4096 ? 0 : (void *)p;
 }
 
+void loader_release(struct loader *l)
+{
+	if (l->big_request)
+		sys_munmap(l->big_request, l->big_request_len);
+	if (l->big_fds)
+		sys_munmap(l->big_fds, l->big_fds_len);
+	l->big_request = l->big_fds = 0;
+}
+
 static int parse_socket_fd(const char *s)
 {
 	int v = 0;
@@ -247,6 +256,7 @@ static unsigned char *read_request(struct loader *l, size_t *length)
 	long n;
 	int err = 0;
 
+	loader_release(l);	/* a template's first request */
 	l->fds = l->small_fds;
 	while (have < hello && err >= 0) {
 		n = recv_some(l, l->request + have, sizeof(l->request) - have,
@@ -268,17 +278,17 @@ static unsigned char *read_request(struct loader *l, size_t *length)
 	if ((err = check_hello(&r, &h)) < 0 || have - hello > h.length)
 		loader_fail(l, err ? -err : EPROTO);
 	if (h.nfds > LOADER_SMALL_FDS) {
-		int *big = alloc(h.nfds * sizeof(int));
-
-		if (!big)
+		l->big_fds_len = h.nfds * sizeof(int);
+		if (!(l->big_fds = alloc(l->big_fds_len)))
 			loader_fail(l, ENOMEM);
-		memcpy(big, l->small_fds, l->nfds * sizeof(int));
-		l->fds = big;
+		memcpy(l->big_fds, l->small_fds, l->nfds * sizeof(int));
+		l->fds = l->big_fds;
 	}
 	if (h.length <= sizeof(l->request) - hello) {
 		p = l->request + hello;
 	} else {
-		if (!(p = alloc(h.length)))
+		l->big_request_len = h.length;
+		if (!(p = l->big_request = alloc(h.length)))
 			loader_fail(l, ENOMEM);
 		memcpy(p, l->request + hello, have - hello);
 	}
@@ -363,6 +373,7 @@ void loader_main(unsigned long *sp)
 		    23 /* MADV_POPULATE_WRITE */);
 	read_kernel_state(l, sp);
 	l->image_fd = -1;
+	l->fd_name = -1;
 	l->randomize = !(sys_personality(0xffffffffu) & 0x0040000 /* ADDR_NO_RANDOMIZE */);
 	if (l->sock < 0) {
 		say("pristine-loader: no control socket (this program is started "

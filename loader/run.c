@@ -196,6 +196,37 @@ static int check_seccomp_allowed(const struct loader *l)
 	return -EACCES;
 }
 
+/* prefix, then n in decimal, into buf. */
+static void name_fd(char *buf, const char *prefix, int n)
+{
+	size_t i = strlen(prefix);
+	char digits[12];
+	int k;
+
+	memcpy(buf, prefix, i);
+	for (k = 0; n || !k; n /= 10)
+		digits[k++] = (char)('0' + n % 10);
+	while (k)
+		buf[i++] = digits[--k];
+	buf[i] = 0;
+}
+
+/*
+ * The kernel names an fd exec after the file's dentry; /proc's link adds
+ * " (deleted)" to a file without links (a memfd, an unlinked or O_TMPFILE
+ * file), which the dentry's name does not have.
+ */
+static void strip_deleted(int fd, char *path)
+{
+	static const char suffix[] = " (deleted)";
+	size_t n = strlen(path), k = sizeof(suffix) - 1;
+	struct loader_stat st;
+
+	if (n > k && !memcmp(path + n - k, suffix, k) &&
+	    sys_fstat(fd, &st) == 0 && st.st_nlink == 0)
+		path[n - k] = 0;
+}
+
 static const char *basename_of(const char *p)
 {
 	const char *b = p;
@@ -366,6 +397,7 @@ static int finish_phase(struct loader *l, const char *execfn)
 		loader_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
+	loader_release(l);	/* the stack and trampoline hold what is left */
 	entry_go(&ea);
 
 out_unmap:
@@ -399,17 +431,30 @@ static int classify(struct loader *l, int fd, int opath, uint32_t mode,
 	return check_images(l);
 }
 
-/* The kernel runs it: by path if there is one, else by the fd. */
+/*
+ * The kernel runs it: by path if there is one, else by the fd. An fd exec
+ * is named "/dev/fd/N" after the number it runs from: if the caller's
+ * number for the image is free here, run it from there, so that AT_EXECFN
+ * (and a script's path) is what the caller's fexecve() would give.
+ */
 static int kernel_exec(struct loader *l, uint32_t reason, int fd,
 		       const char *path)
 {
+	int n = fd, want = l->fd_name, script = reason == PW_WHY_SCRIPT, err;
+
 	if (path)
 		return fallback_exec(l, reason, AT_FDCWD, path, 0);
+	if (want >= 0 && want != fd && sys_fcntl(want, F_GETFD, 0) == -EBADF &&
+	    sys_dup3(fd, want, script ? 0 : O_CLOEXEC) >= 0)
+		n = want;
 	/* A script run from its fd is read by its interpreter as /dev/fd/N:
 	 * that descriptor must survive the exec. */
-	if (reason == PW_WHY_SCRIPT)
-		sys_fcntl(fd, F_SETFD, 0);
-	return fallback_exec(l, reason, fd, "", AT_EMPTY_PATH);
+	if (script)
+		sys_fcntl(n, F_SETFD, 0);
+	err = fallback_exec(l, reason, n, "", AT_EMPTY_PATH);
+	if (n != fd)
+		sys_close(n);
+	return err;
 }
 
 /* One candidate file: load it, or hand it to the kernel; -errno if not. */
@@ -490,9 +535,6 @@ static void fd_names(struct loader *l, const char **execfn,
 		     const char **kpath)
 {
 	const char *path = l->image_path;
-	char *fdpath = l->fd_path;
-	int n = l->image_fd, i = 8, k;
-	char digits[12];
 	long r;
 
 	if (path) {
@@ -504,19 +546,19 @@ static void fd_names(struct loader *l, const char **execfn,
 				 ? l->image_search : path;
 		return;
 	}
-	memcpy(fdpath, "/dev/fd/", 8);
-	for (k = 0; n || !k; n /= 10)
-		digits[k++] = (char)('0' + n % 10);
-	while (k)
-		fdpath[i++] = digits[--k];
-	fdpath[i] = 0;
+	/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N, with the
+	 * caller's N. */
+	name_fd(l->fd_path, "/dev/fd/", l->image->fd_name >= 0
+						? l->image->fd_name
+						: l->image_fd);
 	/* Since 6.14 an fd exec is named after the file. */
-	memcpy(l->comm_buf, "/proc/self/fd/", 14);
-	memcpy(l->comm_buf + 14, fdpath + 8, (size_t)(i - 8) + 1);
+	name_fd(l->comm_buf, "/proc/self/fd/", l->image_fd);
 	r = sys_readlinkat(AT_FDCWD, l->comm_buf, l->comm_buf,
 			   sizeof(l->comm_buf) - 1);
 	l->comm_buf[r > 0 ? r : 0] = 0;
-	*execfn = fdpath;
+	strip_deleted(l->image_fd, l->comm_buf);
+	l->fd_name = l->image->fd_name;
+	*execfn = l->fd_path;
 	*kpath = 0;
 }
 

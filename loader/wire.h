@@ -107,7 +107,9 @@ struct pw_image {
 	uint32_t path_len;	/* bytes, including the NUL */
 	uint32_t search_len;	/* bytes of the PATH list (or kernel path),
 				 * including the NUL */
-	uint32_t pad;
+	int32_t fd_name;	/* PW_IMAGE_FD without a path: the caller's
+				 * number for the fd, for AT_EXECFN "/dev/fd/N";
+				 * -1: the loader's own number */
 	/* char path[path_len]; char search[search_len]; */
 };
 

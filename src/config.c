@@ -82,7 +82,7 @@ static int sigset_value(const char *key, const void *value, int aux,
 static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 		    int aux)
 {
-	struct pw_image im = { 0 };
+	struct pw_image im = { .fd_name = -1 };
 	char *execfn = NULL, *kpath = NULL;
 	int fd = -1, err;
 
@@ -94,6 +94,7 @@ static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 	} else if (cmd == PRISTINE_SET_FD) {
 		if ((err = hold(aux, &fd)))
 			return err;
+		im.fd_name = aux;	/* fexecve(aux) calls it /dev/fd/aux */
 	} else {
 		return bad("exec", "takes PRISTINE_SET_PATH or PRISTINE_SET_FD");
 	}

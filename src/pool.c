@@ -32,7 +32,7 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 	if (pool) {
 		err = EBUSY;
 		errmsg_set("pristine_pool_create: this process has a pool");
-	} else if (!(err = reserve_init(r, size, -1, NULL, NULL, 0))) {
+	} else if (!(err = reserve_init(r, size, -1, -1, NULL, NULL, 0))) {
 		pool = r;
 	}
 	pthread_mutex_unlock(&pool_lock);

@@ -46,7 +46,7 @@ static void install_atfork(void)
 
 int reserve_make(struct reserve *r, struct member *m)
 {
-	struct pw_image im = { 0 };
+	struct pw_image im = { .fd_name = r->fd_name };
 	struct pw_run run = { .mode = r->mode };
 	struct request req;
 	struct sender s;
@@ -126,7 +126,7 @@ static void *refill(void *arg)
 }
 
 int reserve_init(struct reserve *r, unsigned int size, int image_fd,
-		 char *path, char *kpath, uint32_t mode)
+		 int fd_name, char *path, char *kpath, uint32_t mode)
 {
 	sigset_t all_signals, old;
 	int err;
@@ -136,6 +136,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	pthread_cond_init(&r->want, NULL);
 	r->size = size;
 	r->image_fd = image_fd;
+	r->fd_name = fd_name;
 	r->path = path;
 	r->kpath = kpath;
 	r->mode = mode;

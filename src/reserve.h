@@ -31,6 +31,7 @@ struct reserve {
 	int seccomp_mode;
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
+	int fd_name;		/* the caller's number for it, or -1 */
 	char *path, *kpath;
 	struct stat st;
 	uint32_t mode;
@@ -38,11 +39,12 @@ struct reserve {
 
 /*
  * Sets up r for size members and starts its refill thread. image_fd (-1
- * for a plain pool) is owned by the reserve from then on. Returns 0 or a
- * positive errno.
+ * for a plain pool) is owned by the reserve from then on; fd_name is the
+ * caller's number for it when it has no path (AT_EXECFN "/dev/fd/N"), or
+ * -1. Returns 0 or a positive errno.
  */
 int reserve_init(struct reserve *r, unsigned int size, int image_fd,
-		 char *path, char *kpath, uint32_t mode);
+		 int fd_name, char *path, char *kpath, uint32_t mode);
 
 /* Makes one member now, in the calling thread (a template's first). */
 int reserve_make(struct reserve *r, struct member *m);

@@ -62,8 +62,8 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((err = reserve_init(&t->r, size, image, execfn, kpath,
-				PW_RUN_LOADER))) {
+	if ((err = reserve_init(&t->r, size, image, path ? -1 : fd, execfn,
+				kpath, PW_RUN_LOADER))) {
 		close(image);
 		free(execfn);
 		free(kpath);
@@ -71,6 +71,7 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 		errno = errmsg_default(err, "pristine_template_create");
 		return NULL;
 	}
+
 	/* The first member, now: a bad image fails here, not at a spawn. */
 	if ((err = reserve_make(&t->r, &m))) {
 		reserve_destroy(&t->r);
@@ -136,7 +137,7 @@ int template_take(pristine_template_t *t, struct member *m)
 int template_image(pristine_template_t *t, struct request *req)
 {
 	struct reserve *r = &t->r;
-	struct pw_image im = { .flags = PW_IMAGE_FD };
+	struct pw_image im = { .flags = PW_IMAGE_FD, .fd_name = r->fd_name };
 	int fd;
 
 	pthread_mutex_lock(&r->lock);
