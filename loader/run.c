@@ -365,6 +365,24 @@ out:
 	return err;
 }
 
+/*
+ * seccomp() refuses a filter to a task without no_new_privs or
+ * CAP_SYS_ADMIN in its user namespace. The trampoline installs the filter
+ * past the point of no return, where a refusal can only exit 127: ask the
+ * kernel's question now, so the caller gets EACCES as from the fallback.
+ */
+static int check_seccomp_allowed(void)
+{
+	struct { uint32_t version; int pid; } hdr = { 0x20080522u, 0 };
+	struct { uint32_t effective, permitted, inheritable; } caps[2];
+
+	if (sys_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return 0;
+	if (sys_capget(&hdr, caps) == 0 && (caps[0].effective & (1u << 21)))
+		return 0;	/* CAP_SYS_ADMIN */
+	return -EACCES;
+}
+
 /* posix_spawnp()'s search, as glibc's __execvpex() does it. */
 static int search(struct loader *l, const char *file, const char *list,
 		  uint32_t mode)
@@ -419,6 +437,8 @@ int run_image(struct loader *l, uint32_t mode)
 		return -EINVAL;
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
+	if (l->seccomp && (r = check_seccomp_allowed()) < 0)
+		return (int)r;
 	if (l->image_fd >= 0) {
 		int err = check_exec_permission(l->image_fd);
 		long fl = sys_fcntl(l->image_fd, F_GETFL, 0);
