@@ -244,7 +244,7 @@ while [ ! -s "$tmp/leader" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); don
 group=$(cat "$tmp/leader")
 t "$RUN" --pgroup "$group" sh -c "$STAT; echo \$5"
 expect_out "--pgroup N joins group N" "$group"
-kill "$group" 2>/dev/null
+kill -- -"$group" 2>/dev/null	# the shell and its sleep
 wait $leader_job 2>/dev/null
 
 echo "# signals"
