@@ -1,0 +1,72 @@
+/*
+ * pristine-run's parts: the list of pristine_config() calls it prepares
+ * (run-steps.c), what an exec would pass on (run-inherit.c), and the
+ * options and environment that add to it (run-options.c).
+ */
+#ifndef PRISTINE_RUN_H
+#define PRISTINE_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/resource.h>
+
+/* One pristine_config() call, prepared before the empty process exists. */
+struct step {
+	char *opt;		/* the option as given, for messages */
+	char key[32];
+	unsigned int cmd;
+	const char *string;	/* PRISTINE_SET_STRING, PRISTINE_SET_PATH */
+	int aux;
+	const void *binary;	/* PRISTINE_SET_BINARY: bytes, aux of them */
+	union {			/* PRISTINE_SET_BINARY without bytes */
+		sigset_t set;
+		struct rlimit rl;
+	} data;
+	char *what;		/* for -v */
+};
+
+extern struct step **steps;
+extern size_t nsteps;
+extern int verbose;
+
+void oom(void) __attribute__((noreturn));
+void *xcalloc(size_t n, size_t size);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: one line naming it, status 125. */
+void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+struct step *add_step(char *opt, const char *key, unsigned int cmd);
+/* A decimal int >= 0 filling the whole string, or -1. */
+int nonneg(const char *s);
+/* "INT,TERM", or "(none)" (malloc'd). */
+char *describe_set(const sigset_t *set);
+/* Makes the call on handle h (and says so with -v). 0 or exit status. */
+int apply(int h, struct step *s);
+
+/* Records pristine-run's descriptors without close-on-exec; first thing. */
+void snapshot_fds(void);
+/* Adds the steps that give the command what an exec would pass on. */
+void inherit(void);
+/* The descriptor of pristine-run the command's fd target will copy, as
+ * the steps so far leave it, or -1 if it would be closed. */
+int source_of(int target);
+void set_source(int target, int source);
+void forget_sources_from(int lo);
+
+void opt_fd(char *opt, const char *arg);
+void opt_umask(char *opt, const char *arg);
+void opt_rlimit(char *opt, const char *arg);
+void opt_signals(char *opt, const char *key, const char *arg);
+void opt_int(char *opt, const char *key, const char *arg);
+void opt_flag(char *opt, const char *key, const char *why);
+void opt_string(char *opt, const char *key, const char *arg);
+
+/* The command's environment, built as env(1) builds it. */
+extern char **env;
+extern size_t nenv;
+void env_copy(void);
+void env_unset(const char *name);
+void env_set(char *assignment);
+const char *env_get(const char *name);
+
+#endif

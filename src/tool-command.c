@@ -1,0 +1,142 @@
+/*
+ * From a command word to a running image and back to an exit status, with
+ * the conventions of env(1): 127 when the command is not found, 126 when
+ * it cannot be executed, 125 when the tool itself fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "pristine.h"
+#include "tool.h"
+
+void tool_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int not_runnable(const char *word, int err)
+{
+	tool_error("cannot run '%s': %s", word, strerror(err));
+	return err == ENOENT ? TOOL_EXIT_NOT_FOUND : TOOL_EXIT_CANNOT_EXEC;
+}
+
+/* What execve() would say about a candidate, short of running it. */
+static int candidate_error(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0)
+		return errno;
+	return 0;
+}
+
+int tool_find_command(const char *word, const char *search, char **path)
+{
+	const char *p, *q;
+	int seen_eacces = 0, err;
+	size_t wlen = strlen(word);
+
+	if (!*word)
+		return not_runnable(word, ENOENT);
+	if (strchr(word, '/')) {
+		if (!(*path = strdup(word)))
+			return not_runnable(word, ENOMEM);
+		return 0;
+	}
+	/* glibc's execvp(): these errors mean "try the next directory",
+	 * EACCES too but it is reported if nothing else is found. */
+	for (p = search ? search : "/bin:/usr/bin";; p = q + 1) {
+		size_t dlen;
+		char *file;
+
+		q = strchrnul(p, ':');
+		dlen = (size_t)(q - p);
+		if (!(file = malloc(dlen + wlen + 2)))
+			return not_runnable(word, ENOMEM);
+		/* An empty element is the current directory. */
+		if (dlen)
+			memcpy(file, p, dlen);
+		file[dlen] = '/';
+		memcpy(file + dlen + 1, word, wlen + 1);
+		err = candidate_error(dlen ? file : file + 1);
+		if (!err) {
+			if (!dlen)
+				memmove(file, file + 1, wlen + 1);
+			*path = file;
+			return 0;
+		}
+		free(file);
+		switch (err) {
+		case EACCES:
+			seen_eacces = 1;
+			break;
+		case ENOENT: case ESTALE: case ENOTDIR: case ENODEV:
+		case ETIMEDOUT: case ENAMETOOLONG: case ELOOP:
+			break;
+		default:
+			return not_runnable(word, err);
+		}
+		if (!*q)
+			break;
+	}
+	return not_runnable(word, seen_eacces ? EACCES : ENOENT);
+}
+
+int tool_config_exec(int handle, const char *path)
+{
+	if (pristine_config(handle, PRISTINE_SET_PATH, "exec", path,
+			    AT_FDCWD) < 0)
+		return not_runnable(path, errno);
+	return 0;
+}
+
+/* The key of the failing step, from "step N (KEY): ..." of
+ * pristine_errmsg(): the public API names the step only in words. */
+static int failed_in_image(void)
+{
+	const char *m = pristine_errmsg(), *open, *close;
+	size_t n;
+
+	if (strncmp(m, "step ", 5) || !(open = strchr(m, '(')) ||
+	    !(close = strchr(open, ')')))
+		return 0;
+	n = (size_t)(close - open - 1);
+	return (n == 3 && !strncmp(open + 1, "run", 3)) ||
+	       (n == 4 && !strncmp(open + 1, "exec", 4));
+}
+
+int tool_run_failed(const char *path, int err)
+{
+	if (failed_in_image())
+		return not_runnable(path, err);
+	if (*pristine_errmsg())
+		tool_error("cannot set up the process for '%s': %s", path,
+			   pristine_errmsg());
+	else
+		tool_error("cannot set up the process for '%s': %s", path,
+			   strerror(err));
+	return TOOL_EXIT_FAILURE;
+}
+
+int tool_exit_status(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return si->si_status;
+	return 128 + si->si_status;
+}

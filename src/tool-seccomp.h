@@ -1,0 +1,15 @@
+/* pristine-run --seccomp-deny: the filter, compiled with libseccomp. */
+#ifndef PRISTINE_TOOL_SECCOMP_H
+#define PRISTINE_TOOL_SECCOMP_H
+
+#include <stddef.h>
+
+/*
+ * A BPF program (malloc'd bytes in *bpf, *len of them) that allows every
+ * system call but the n named ones, which fail with errno err. Returns 0,
+ * or prints a message and returns the tool's failure status.
+ */
+int seccomp_deny_filter(char *const *names, size_t n, int err, void **bpf,
+			size_t *len);
+
+#endif
