@@ -43,7 +43,7 @@ static int add_fds(struct request *req)
 		for (off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
 			struct pw_fd f = { 0 };
-			int fd, fl, copy;
+			int fd, fl;
 
 			off += d->d_reclen;
 			if (d->d_name[0] < '0' || d->d_name[0] > '9')
@@ -52,13 +52,10 @@ static int add_fds(struct request *req)
 			fl = fcntl(fd, F_GETFD);
 			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
 				continue;
-			if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-				req->err = errno;
-				break;
-			}
+			/* Sent as it is, as an exec would keep it. */
 			f.target = fd;
-			request_add_fd(req, PW_REQ_FD, "inherited fd", copy, &f,
-				       sizeof(f), NULL, 0);
+			request_add_borrowed_fd(req, PW_REQ_FD, "inherited fd", fd,
+						&f, sizeof(f));
 		}
 	}
 	close(dir);

@@ -15,8 +15,9 @@
 struct request {
 	unsigned char *buf;
 	size_t len, cap;
-	int *fds;		/* owned: closed by request_free() */
-	size_t nfds, fdcap;
+	int *fds;
+	unsigned char *owned;	/* fds[i] is closed by request_free() */
+	size_t nfds, fdcap, ownedcap;
 	uint32_t records;
 	int err;		/* sticky: the first allocation failure */
 	/* The key of each record (a copy), for error messages; may be NULL. */
@@ -33,6 +34,10 @@ int request_add(struct request *r, uint32_t type, const char *key,
 /* Appends a record carrying fd (the request takes ownership). */
 int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
 		   const void *a, size_t alen, const void *b, size_t blen);
+/* The same with a descriptor the request only borrows: the caller's own,
+ * sent as it is, never closed by the library. */
+int request_add_borrowed_fd(struct request *r, uint32_t type, const char *key,
+			    int fd, const void *a, size_t alen);
 /* Appends a strings record (argv or envp) from a NULL-terminated vector. */
 int request_add_strings(struct request *r, uint32_t type, const char *key,
 			char *const *v);

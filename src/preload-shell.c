@@ -33,6 +33,7 @@ static int shell(pid_t *pid, const char *cmd,
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	pristine_spawnattr_t at;
 
+	shim_pool();
 	pristine_spawnattr_init(&at);
 	if (shim_mode() == SHIM_KERNEL)
 		pristine_spawnattr_setexecmode(&at, 1);

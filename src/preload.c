@@ -72,6 +72,36 @@ enum shim_mode shim_mode(void)
 	return (enum shim_mode)mode;
 }
 
+/*
+ * PRISTINE_POOL=N: a pool of N empty processes, made at the first spawn
+ * (not at load: a program that never spawns should not pay for one).
+ */
+static void make_pool(void)
+{
+	const char *v = getenv("PRISTINE_POOL");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 1024) {
+		fprintf(stderr, "libpristine-preload: PRISTINE_POOL=%s is not "
+			"a number from 1 to 1024; no pool\n", v);
+		return;
+	}
+	if (pristine_pool_create((unsigned int)n, 0) < 0)
+		fprintf(stderr, "libpristine-preload: no pool: %s\n",
+			pristine_errmsg());
+}
+
+void shim_pool(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, make_pool);
+}
+
 static void count(unsigned long *c)
 {
 	pthread_mutex_lock(&stats_lock);
@@ -210,6 +240,7 @@ int shim_spawn(pid_t *pid, const char *file, int search,
 	}
 	if (convert_attr(attr, &pa) < 0)
 		goto glibc;
+	shim_pool();
 	err = search ? pristine_spawnp(pid, file, pfa, &pa, argv, envp)
 		     : pristine_spawn(pid, file, pfa, &pa, argv, envp);
 	if (shim_fallback(err))

@@ -37,6 +37,9 @@ int shim_spawn_native(pid_t *pid, const char *path,
  * counts a fallback, and returns 1: the caller must use glibc. */
 int shim_fallback(int err);
 
+/* Makes the PRISTINE_POOL pool, once, if asked for. */
+void shim_pool(void);
+
 /* Looks up the next definition of a symbol (glibc's). */
 void *shim_next(const char *name);
 

@@ -14,11 +14,13 @@ void request_free(struct request *r)
 	size_t i;
 
 	for (i = 0; i < r->nfds; i++)
-		close(r->fds[i]);
+		if (r->owned[i])
+			close(r->fds[i]);
 	for (i = 1; i <= r->records; i++)
 		free((char *)r->keys[i]);
 	free(r->buf);
 	free(r->fds);
+	free(r->owned);
 	free(r->keys);
 	request_init(r);
 }
@@ -68,23 +70,39 @@ int request_add(struct request *r, uint32_t type, const char *key,
 	return 0;
 }
 
-int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
-		   const void *a, size_t alen, const void *b, size_t blen)
+static int add_fd(struct request *r, uint32_t type, const char *key, int fd,
+		  int owned, const void *a, size_t alen, const void *b,
+		  size_t blen)
 {
 	int err;
 
 	if (r->nfds >= PW_MAX_FDS)
 		err = EMFILE;
-	else if (grow((void **)&r->fds, &r->fdcap, r->nfds + 1, sizeof(int)))
+	else if (grow((void **)&r->fds, &r->fdcap, r->nfds + 1, sizeof(int)) ||
+		 grow((void **)&r->owned, &r->ownedcap, r->nfds + 1, 1))
 		err = ENOMEM;
 	else
 		err = request_add(r, type, key, a, alen, b, blen);
 	if (err) {
-		close(fd);
+		if (owned)
+			close(fd);
 		return err;
 	}
+	r->owned[r->nfds] = (unsigned char)owned;
 	r->fds[r->nfds++] = fd;
 	return 0;
+}
+
+int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
+		   const void *a, size_t alen, const void *b, size_t blen)
+{
+	return add_fd(r, type, key, fd, 1, a, alen, b, blen);
+}
+
+int request_add_borrowed_fd(struct request *r, uint32_t type, const char *key,
+			    int fd, const void *a, size_t alen)
+{
+	return add_fd(r, type, key, fd, 0, a, alen, NULL, 0);
 }
 
 int request_add_strings(struct request *r, uint32_t type, const char *key,
