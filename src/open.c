@@ -104,6 +104,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		/* A member made earlier: bring it up to date. */
 		h->e = m.e;
 		err = inherit_open(&h->req, m.ignored);
+		pool_refill();
 	} else {
 		/* An empty process starts with every signal at default. */
 		request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,

@@ -73,3 +73,11 @@ int pool_take(struct member *m)
 	pthread_mutex_unlock(&pool_lock);
 	return got;
 }
+
+void pool_refill(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool)
+		reserve_refill(pool);
+	pthread_mutex_unlock(&pool_lock);
+}

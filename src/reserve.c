@@ -192,9 +192,17 @@ int reserve_take(struct reserve *r, struct member *m)
 		*m = r->ready[--r->n];
 		got = 1;
 	}
-	pthread_cond_signal(&r->want);
+	if (!got)
+		pthread_cond_signal(&r->want);
 	pthread_mutex_unlock(&r->lock);
 	return got;
+}
+
+void reserve_refill(struct reserve *r)
+{
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(&r->want);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void reserve_flush(struct reserve *r)

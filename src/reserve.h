@@ -54,9 +54,17 @@ void reserve_put(struct reserve *r, struct member *m);
 
 /*
  * Takes a ready member if there is one that may be used (same process,
- * same credentials); returns 1 and fills m, or 0. Wakes the refill thread.
+ * same credentials); returns 1 and fills m, or 0 (and wakes the refill
+ * thread).
  */
 int reserve_take(struct reserve *r, struct member *m);
+
+/*
+ * Wakes the refill thread: called once a spawn from a member is done, so
+ * that making the next member (an exec) does not compete for a CPU with
+ * the spawn itself.
+ */
+void reserve_refill(struct reserve *r);
 
 /* Kills and reaps every ready member (they are stale). */
 void reserve_flush(struct reserve *r);
@@ -78,6 +86,10 @@ uint64_t ignored_signals(pid_t pid);
 
 /* A member of the process pool, if there is one: 1 and m, or 0. */
 int pool_take(struct member *m);
+/* After a spawn from a pool member: time to refill. */
+void pool_refill(void);
+/* After a spawn from a member of t. */
+void template_refill(pristine_template_t *t);
 
 /* A member of template t (after checking its file has not changed). */
 int template_take(pristine_template_t *t, struct member *m);

@@ -238,6 +238,10 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 			else if (!err)
 				close(m.e.pidfd);
 		}
+		if (t)
+			template_refill(t);
+		else
+			pool_refill();
 	} else if (!err) {
 		err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd, &step,
 				  &route);
