@@ -16,6 +16,7 @@ struct strings {
 
 struct loader {
 	int sock;
+	int said_hello;		/* the hello went out with a reply */
 	/* What the kernel gave the loader's own exec. */
 	uint64_t auxv[2 * LOADER_AUXV_MAX];
 	uint64_t stack_top;	/* end of the [stack] mapping */

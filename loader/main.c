@@ -1,7 +1,7 @@
 /*
- * The empty process: say hello, read the whole request, apply it record by
- * record, run the image. Any failure is reported once, with the step that
- * failed, and the process exits 127 without running anything.
+ * The empty process: read the whole request, apply it record by record,
+ * run the image. Any failure is reported once, with the step that failed,
+ * and the process exits 127 without running anything.
  */
 #include <elf.h>
 #include "loader.h"
@@ -20,20 +20,41 @@ static void say(const char *msg)
 	sys_write(2, msg, strlen(msg));
 }
 
+/*
+ * The first reply carries the loader's hello in the same message: a hello
+ * of its own, sent at start, would wake the caller once more for nothing
+ * (the caller reads nothing before the status anyway).
+ */
 int loader_send(struct loader *l, uint32_t type, const void *p, uint32_t len)
 {
-	unsigned char buf[sizeof(struct pw_rec) + 32];
-	struct pw_rec *r = (struct pw_rec *)buf;
+	static const struct {
+		struct pw_rec r;
+		struct pw_hello h;
+	} hello = {
+		{ PW_REP_HELLO, sizeof(struct pw_hello) },
+		{ PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID, 0, 0 },
+	};
+	unsigned char buf[sizeof(hello) + sizeof(struct pw_rec) + 32];
+	unsigned char *rec = buf;
+	struct pw_rec r = { .type = type, .len = len };
 	long n;
 
 	if (len > 32)
 		return -EINVAL;
-	r->type = type;
-	r->len = len;
-	memset(buf + sizeof(*r), 0, 32);
-	memcpy(buf + sizeof(*r), p, len);
-	n = sys_sendto(l->sock, buf, sizeof(*r) + PW_ALIGN(len), MSG_NOSIGNAL_);
-	return n < 0 ? (int)n : 0;
+	if (!l->said_hello) {
+		memcpy(buf, &hello, sizeof(hello));
+		rec += sizeof(hello);
+	}
+	memcpy(rec, &r, sizeof(r));
+	memset(rec + sizeof(r), 0, 32);
+	memcpy(rec + sizeof(r), p, len);
+	n = sys_sendto(l->sock, buf,
+		       (size_t)(rec - buf) + sizeof(r) + PW_ALIGN(len),
+		       MSG_NOSIGNAL_);
+	if (n < 0)
+		return (int)n;
+	l->said_hello = 1;
+	return 0;
 }
 
 void loader_fail(struct loader *l, int err)
@@ -217,15 +238,10 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	struct {
 		struct pw_rec r;
 		struct pw_hello h;
-	} hello = {
-		{ PW_REP_HELLO, sizeof(struct pw_hello) },
-		{ PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID, 0, 0 },
-	}, req;
+	} req;
 	unsigned char *p, *end;
 	uint32_t records = 0;
 	int err;
-
-	sys_sendto(l->sock, &hello, sizeof(hello), MSG_NOSIGNAL_);
 
 	l->fds = small_fds;
 	err = recv_all(l, (unsigned char *)&req, sizeof(req), 256);

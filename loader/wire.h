@@ -15,7 +15,8 @@
  * the order they are to be applied, and PW_REQ_RUN last. The whole request
  * can be written before the loader even started: it waits in the socket.
  *
- * Loader -> library: PW_REP_HELLO as soon as the loader runs, then exactly one
+ * Loader -> library: PW_REP_HELLO, in the same message as the first other
+ * reply (one wake-up for the library, not two), and exactly one
  * PW_REP_STATUS. Status with err == 0 means the image is mapped and the
  * loader is past the point of no return. PW_REP_KERNEL announces a
  * fallback to execveat(); EOF after it means the kernel exec succeeded, a
