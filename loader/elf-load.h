@@ -10,13 +10,14 @@ struct elf_image {
 	int fd;
 	uint64_t file_size;
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph[ELF_MAX_PHNUM];
 	struct elf_info info;
 
 	/* Filled by elf_map(). */
 	uint64_t load_bias;
 	uint64_t map_start, map_end;	/* the span, for unmapping on failure */
 	uint64_t start_code, end_code, start_data, end_data, brk;
+
+	Elf64_Phdr ph[ELF_MAX_PHNUM];	/* last: mostly untouched */
 };
 
 /*

@@ -36,6 +36,7 @@ struct loader {
 	const void *seccomp;
 	uint32_t seccomp_len;
 	const char *name;
+	const char *fd_name;	/* an fd image's file name, for comm */
 	int resetids;
 
 	uint32_t step, step_type;	/* record being applied */

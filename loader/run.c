@@ -26,7 +26,10 @@
 extern const char __ehdr_start[];
 extern const char _end[];
 
-static struct elf_image exe, interp;
+/* Page aligned: the header, the few program headers a file has and the
+ * fields used with them share one page, so reading them faults once. */
+static struct elf_image exe __attribute__((aligned(4096)));
+static struct elf_image interp __attribute__((aligned(4096)));
 static char interp_path[ELF_INTERP_MAX];
 static char path_buf[PATH_MAX_];
 static char comm_buf[PATH_MAX_];	/* the file's own name, for fd execs */
@@ -288,7 +291,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	memset(&ea, 0, sizeof(ea));
 	set_mm(l, &st, rnd, &ea.mm);	/* best effort: see doc/fidelity.md */
 	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
-				 : comm_buf[0] ? basename_of(comm_buf)
+				 : l->fd_name ? basename_of(l->fd_name)
 					       : basename_of(execfn)), 0, 0, 0);
 
 	ea.unmap_addr = (uint64_t)__ehdr_start;
@@ -444,6 +447,7 @@ int run_image(struct loader *l, uint32_t mode)
 			r = sys_readlinkat(AT_FDCWD, comm_buf, comm_buf,
 					   sizeof(comm_buf) - 1);
 			comm_buf[r > 0 ? r : 0] = 0;
+			l->fd_name = comm_buf[0] ? comm_buf : 0;
 			return try_image(l, l->image_fd, opath, 0, fdpath, mode);
 		}
 		return try_image(l, l->image_fd, opath, path, path, mode);
