@@ -211,8 +211,8 @@ static const char *basename_of(const char *p)
 /* Loads exe (already read and checked) in userspace and jumps. */
 static int load_and_jump(struct loader *l, const char *execfn)
 {
-	uint64_t rnd[4];
-	unsigned char random16[16];
+	/* rnd[0..2]: load bias, brk, stack gap; rnd[4..5]: AT_RANDOM. */
+	uint64_t rnd[6], interp_base = 0, entry;
 	unsigned ids[6];
 	uint64_t set[2 * 10];
 	struct stack_args sa;
@@ -242,13 +242,18 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		if (err < 0)
 			return err;
 	}
-	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd) ||
-	    sys_getrandom(random16, sizeof(random16), 0) != sizeof(random16))
+	if (sys_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -EAGAIN;
 	if ((err = map_images(l, rnd)) < 0)
 		return err;
-	if (exe.info.interp_len)
+	/* Read interp only when there is one: a conditional move would load
+	 * its fields anyway and fault in a page a static program never uses. */
+	entry = exe.load_bias + exe.info.entry;
+	if (exe.info.interp_len) {
 		sys_close(interp.fd);
+		interp_base = interp.load_bias;
+		entry = interp.load_bias + interp.info.entry;
+	}
 
 	sys_getresuid(&ids[0], &ids[1], &ids[2]);
 	sys_getresgid(&ids[3], &ids[4], &ids[5]);
@@ -256,7 +261,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	SET(AT_PHDR, exe.load_bias + exe.info.phdr_vaddr);
 	SET(AT_PHENT, sizeof(Elf64_Phdr));
 	SET(AT_PHNUM, exe.info.phnum);
-	SET(AT_BASE, exe.info.interp_len ? interp.load_bias : 0);
+	SET(AT_BASE, interp_base);
 	SET(AT_ENTRY, exe.load_bias + exe.info.entry);
 	SET(AT_UID, ids[0]);
 	SET(AT_EUID, ids[1]);
@@ -270,7 +275,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 		.argv = { l->argv.data, l->argv.bytes, l->argv.count },
 		.envp = { l->envp.data, l->envp.bytes, l->envp.count },
 		.execfn = execfn,
-		.random = random16,
+		.random = (const unsigned char *)&rnd[4],
 		.gap = random_below(l, rnd[2], 8192),
 		.auxv = l->auxv,
 		.set = set,
@@ -300,8 +305,7 @@ static int load_and_jump(struct loader *l, const char *execfn)
 	ea.mm.exe_fd = (uint32_t)exe.fd;
 	ea.sigmask = l->sigmask;
 	ea.sp = st.sp;
-	ea.entry = exe.info.interp_len ? interp.load_bias + interp.info.entry
-				       : exe.load_bias + exe.info.entry;
+	ea.entry = entry;
 	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
