@@ -67,18 +67,37 @@ static int prot_of(const Elf64_Phdr *p)
 	       ((p->p_flags & PF_X) ? PROT_EXEC : 0);
 }
 
+/* The file pages of a PT_LOAD: [ELF_PAGESTART(vaddr), that + len). */
+static uint64_t file_span(const Elf64_Phdr *p)
+{
+	return p->p_filesz ? ELF_PAGEALIGN(p->p_filesz +
+					   ELF_PAGEOFFSET(p->p_vaddr)) : 0;
+}
+
 /*
  * Where the span goes: the caller's hint, where the headers say (ET_EXEC),
  * or anywhere. For a static-pie with p_align above a page the kernel probes
  * where mmap would put it and rounds that down to the alignment.
- * Returns the start address or -errno; [start, start + total) is reserved.
+ * As the kernel's elf_map() with a total size, the span is taken by
+ * mapping the first segment's file pages over all of it; the caller
+ * unmaps the rest, so later segments go into a hole instead of replacing
+ * a reservation (which costs the kernel a split and an unmap each).
+ * Returns the start address or -errno; [start, start + total) is mapped.
  */
-static long reserve(struct elf_image *im, uint64_t hint, int honour_align)
+static long reserve(struct elf_image *im, const Elf64_Phdr *first,
+		    uint64_t hint, int honour_align)
 {
 	uint64_t total = im->info.total_size, align = im->info.max_align;
 	const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
-	long r;
+	int prot = PROT_NONE, flags = anon, fd = -1;
+	long off = 0, r;
 
+	if (file_span(first)) {
+		prot = prot_of(first);
+		flags = MAP_PRIVATE;
+		fd = im->fd;
+		off = (long)(first->p_offset - ELF_PAGEOFFSET(first->p_vaddr));
+	}
 	if (im->info.type == ET_EXEC)
 		hint = ELF_PAGESTART(im->info.first_vaddr);
 	if (!hint && honour_align && align > ELF_PAGE) {
@@ -89,17 +108,19 @@ static long reserve(struct elf_image *im, uint64_t hint, int honour_align)
 		hint = (uint64_t)r & ~(align - 1);
 	}
 	if (hint) {
-		r = sys_mmap((void *)hint, total, PROT_NONE,
-			     anon | MAP_FIXED_NOREPLACE, -1, 0);
+		r = sys_mmap((void *)hint, total, prot,
+			     flags | MAP_FIXED_NOREPLACE, fd, off);
 		if (!IS_ERR(r) || im->info.type == ET_EXEC)
 			return r == -EEXIST ? -ENOMEM : r;
 	}
-	return sys_mmap(0, total, PROT_NONE, anon, -1, 0);
+	return sys_mmap(0, total, prot, flags, fd, off);
 }
 
-/* One PT_LOAD, as the kernel's elf_load(): file pages, the zeroed tail of
- * the last file page, anonymous pages for the rest of p_memsz. */
-static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
+/* One PT_LOAD, as the kernel's elf_load(): file pages (unless the span's
+ * reservation already holds them), the zeroed tail of the last file page,
+ * anonymous pages for the rest of p_memsz. */
+static int load_segment(const struct elf_image *im, const Elf64_Phdr *p,
+			int file_mapped)
 {
 	uint64_t addr = im->load_bias + p->p_vaddr;
 	uint64_t pageoff = ELF_PAGEOFFSET(addr);
@@ -108,12 +129,14 @@ static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
 	long r;
 
 	if (p->p_filesz) {
-		r = sys_mmap((void *)ELF_PAGESTART(addr),
-			     ELF_PAGEALIGN(p->p_filesz + pageoff), prot,
-			     MAP_PRIVATE | MAP_FIXED, im->fd,
-			     (long)(p->p_offset - pageoff));
-		if (IS_ERR(r))
-			return (int)r;
+		if (!file_mapped) {
+			r = sys_mmap((void *)ELF_PAGESTART(addr),
+				     file_span(p), prot,
+				     MAP_PRIVATE | MAP_FIXED, im->fd,
+				     (long)(p->p_offset - pageoff));
+			if (IS_ERR(r))
+				return (int)r;
+		}
 		if (p->p_memsz > p->p_filesz && (prot & PROT_WRITE) &&
 		    ELF_PAGEOFFSET(zero_start))
 			memset((void *)zero_start, 0,
@@ -136,11 +159,17 @@ static int load_segment(const struct elf_image *im, const Elf64_Phdr *p)
 int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 {
 	uint64_t first = ELF_PAGESTART(im->info.first_vaddr), k;
+	const Elf64_Phdr *first_load = NULL;
 	uint64_t covered;
 	long start;
 	int i, err;
 
-	start = reserve(im, hint, honour_align);
+	for (i = 0; i < im->info.phnum && !first_load; i++)
+		if (im->ph[i].p_type == PT_LOAD)
+			first_load = &im->ph[i];
+	if (!first_load)
+		return -ENOEXEC;
+	start = reserve(im, first_load, hint, honour_align);
 	if (IS_ERR(start))
 		return (int)start;
 	im->map_start = (uint64_t)start;
@@ -149,7 +178,18 @@ int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 	im->start_code = ~0ull;
 	im->end_code = im->start_data = im->end_data = im->brk = 0;
 
+	/* The reservation leaves no trace, as in the kernel: gaps between
+	 * segments are holes, not mappings. A file-backed reservation keeps
+	 * the first segment's file pages and the rest becomes a hole at once;
+	 * an anonymous one is trimmed around the segments as they go in. */
 	covered = (uint64_t)start;
+	if (file_span(first_load)) {
+		uint64_t keep = covered + file_span(first_load);
+
+		if (keep < im->map_end)
+			sys_munmap((void *)keep, im->map_end - keep);
+		covered = im->map_end;
+	}
 	for (i = 0; i < im->info.phnum; i++) {
 		const Elf64_Phdr *p = &im->ph[i];
 		uint64_t seg_start, seg_end;
@@ -158,12 +198,10 @@ int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 			continue;
 		seg_start = ELF_PAGESTART(im->load_bias + p->p_vaddr);
 		seg_end = ELF_PAGEALIGN(im->load_bias + p->p_vaddr + p->p_memsz);
-		/* The reservation leaves no trace: the kernel maps the first
-		 * segment over the whole span and unmaps what it does not use,
-		 * so gaps between segments are holes, not mappings. */
 		if (seg_start > covered)
 			sys_munmap((void *)covered, seg_start - covered);
-		if ((err = load_segment(im, p)) < 0) {
+		if ((err = load_segment(im, p, p == first_load &&
+					       file_span(p))) < 0) {
 			elf_unmap(im);
 			return err;
 		}
