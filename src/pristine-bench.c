@@ -1,8 +1,8 @@
 /*
  * pristine-bench: every spawn method, on two targets, from several parent
  * shapes, pinned to one CPU and not, in one run. Methods are interleaved
- * (one sample of each per round: A B C A B C ...) so that drift in the
- * machine hits all of them alike; ratios are taken against glibc's
+ * (one sample of each per round: A B C, B C A, C A B ...) so that drift in
+ * the machine hits all of them alike; ratios are taken against glibc's
  * posix_spawn() measured in the same rounds.
  */
 #define _GNU_SOURCE
@@ -149,11 +149,18 @@ static void measure(const struct options *o, const struct phase *ph,
 		}
 	}
 	for (r = 0; r < total; r++) {
-		for (m = 0; m < n_methods; m++) {
+		size_t i;
+
+		/* Every method once per round, the first one rotating: what a
+		 * method leaves behind (fork's page tables to free, say) must
+		 * not always fall on the same next method. */
+		for (i = 0; i < n_methods; i++) {
 			double w = 0, f = 0;
 			const char *why = "";
-			int err = sample(&methods[m], state[m], t, &w, &f,
-					 &why);
+			int err;
+
+			m = (i + r) % n_methods;
+			err = sample(&methods[m], state[m], t, &w, &f, &why);
 
 			if (err) {
 				fprintf(stderr, "pristine-bench: %s, target "
@@ -243,7 +250,7 @@ static void header(const struct options *o, const struct phase *ph,
 {
 	struct timespec res;
 	struct utsname u;
-	char model[256], source[256];
+	char model[256], source[256], load[256];
 	const char *loader = getenv("PRISTINE_LOADER");
 	size_t i;
 
@@ -258,8 +265,11 @@ static void header(const struct options *o, const struct phase *ph,
 	printf("clock: CLOCK_MONOTONIC via clock_gettime() (resolution %ld ns,"
 	       " clocksource %s); the static target reads the same clock by "
 	       "a raw system call\n", res.tv_nsec, source);
+	read_line("/proc/loadavg", NULL, load, sizeof(load));
+	printf("load average at start (other processes compete for the "
+	       "CPUs): %s\n", load);
 	printf("loader: %s\n", loader ? loader : "(installed path)");
-	printf("methods, in the order of each round:");
+	printf("methods (one sample each per round, the first rotating):");
 	for (i = 0; i < n_methods; i++)
 		printf(" %s", methods[i].name);
 	printf("\nratio: median / median of %s, same target, parent, "
@@ -498,7 +508,13 @@ int main(int argc, char **argv)
 	}
 	print_cells(cells, n_cells);
 	headline();
-	printf("\ntotal time: %.0f s\n", (now_us() - start) / 1e6);
+	{
+		char load[256];
+
+		read_line("/proc/loadavg", NULL, load, sizeof(load));
+		printf("\nload average at the end: %s\n", load);
+	}
+	printf("total time: %.0f s\n", (now_us() - start) / 1e6);
 	if (o.csv && write_csv(o.csv, cells, n_cells))
 		die("cannot write %s", o.csv, errno);
 	if (o.svg && write_svg(o.svg, cells, n_cells))
