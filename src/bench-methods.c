@@ -91,17 +91,16 @@ static void kernel_mode_release(void *state)
 }
 
 /*
- * Measured in this order, one sample each per round. Rows for the faster
- * pristine paths (a pool of empty processes, templates) go after
- * "pristine-kernel".
+ * One sample of each per round. Rows for the faster pristine paths (a pool
+ * of empty processes, templates) go after "pristine-kernel".
  */
 const struct method methods[] = {
-	{ "fork+execve", NULL, fork_spawn, NULL },
-	{ "vfork+execve", NULL, vfork_spawn, NULL },
-	{ "posix_spawn", NULL, posix_spawn_spawn, NULL },
-	{ "pristine_spawn", NULL, pristine_spawn_spawn, NULL },
+	{ "fork+execve", NULL, fork_spawn, NULL, 1 },
+	{ "vfork+execve", NULL, vfork_spawn, NULL, 0 },
+	{ "posix_spawn", NULL, posix_spawn_spawn, NULL, 0 },
+	{ "pristine_spawn", NULL, pristine_spawn_spawn, NULL, 0 },
 	{ "pristine-kernel", kernel_mode_prepare, kernel_mode_spawn,
-	  kernel_mode_release },
+	  kernel_mode_release, 0 },
 };
 const size_t n_methods = sizeof(methods) / sizeof(methods[0]);
 const size_t baseline_method = 2;

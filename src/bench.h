@@ -38,6 +38,10 @@ struct method {
 	/* Returns 0 and *pid, or a positive errno. */
 	int (*spawn)(void *state, const struct target *t, pid_t *pid);
 	void (*release)(void *state);
+	/* The parent's memory is copy-on-write after a sample (fork): an
+	 * untimed sample of every other method follows, to take the faults
+	 * that would land on the next method measured. */
+	int settle;
 };
 
 extern const struct method methods[];

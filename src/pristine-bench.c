@@ -1,14 +1,15 @@
 /*
  * pristine-bench: every spawn method, on two targets, from several parent
  * shapes, pinned to one CPU and not, in one run. Methods are interleaved
- * (one sample of each per round: A B C, B C A, C A B ...) so that drift in
- * the machine hits all of them alike; ratios are taken against glibc's
- * posix_spawn() measured in the same rounds.
+ * (one sample of each per round, in a shuffled order: A B C, C A B, B C A
+ * ...) so that drift in the machine hits all of them alike; ratios are
+ * taken against glibc's posix_spawn() measured in the same rounds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,46 @@ static int sample(const struct method *m, void *state, const struct target *t,
 	return 0;
 }
 
+/* A fixed-seed xorshift: the same orders in every run. */
+static void shuffle(size_t *order, size_t n)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n; i > 1; i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (size_t)(x % i);
+		k = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = k;
+	}
+}
+
+/*
+ * After fork() the parent's memory is copy-on-write; once the child has
+ * exec'd, the parent's next write to each page faults (to take the page
+ * back). That is fork's cost, but it would be paid by whichever method is
+ * measured next, for the pages its own code path writes: one untimed
+ * sample of every other method absorbs it.
+ */
+static int settle(void *const *state, const struct target *t,
+		  const char **why)
+{
+	double w, f;
+	size_t m;
+	int err;
+
+	for (m = 0; m < n_methods; m++)
+		if (!methods[m].settle &&
+		    (err = sample(&methods[m], state[m], t, &w, &f, why)))
+			return err;
+	return 0;
+}
+
 static struct cell *cell_add(void)
 {
 	if (n_cells == cap_cells) {
@@ -149,18 +190,21 @@ static void measure(const struct options *o, const struct phase *ph,
 		}
 	}
 	for (r = 0; r < total; r++) {
-		size_t i;
+		size_t order[16], i;
 
-		/* Every method once per round, the first one rotating: what a
-		 * method leaves behind (fork's page tables to free, say) must
-		 * not always fall on the same next method. */
+		/* Every method once per round, in a new order each round: what
+		 * one method leaves behind must not always fall on the same
+		 * next one (a rotation would keep the neighbours). */
+		shuffle(order, n_methods);
 		for (i = 0; i < n_methods; i++) {
 			double w = 0, f = 0;
 			const char *why = "";
 			int err;
 
-			m = (i + r) % n_methods;
+			m = order[i];
 			err = sample(&methods[m], state[m], t, &w, &f, &why);
+			if (!err && methods[m].settle)
+				err = settle(state, t, &why);
 
 			if (err) {
 				fprintf(stderr, "pristine-bench: %s, target "
@@ -269,7 +313,8 @@ static void header(const struct options *o, const struct phase *ph,
 	printf("load average at start (other processes compete for the "
 	       "CPUs): %s\n", load);
 	printf("loader: %s\n", loader ? loader : "(installed path)");
-	printf("methods (one sample each per round, the first rotating):");
+	printf("methods (one sample each per round, order shuffled each "
+	       "round):");
 	for (i = 0; i < n_methods; i++)
 		printf(" %s", methods[i].name);
 	printf("\nratio: median / median of %s, same target, parent, "
