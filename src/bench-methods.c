@@ -1,0 +1,106 @@
+/*
+ * The spawn methods under test. Each one starts the target with the same
+ * argv, envp and inherited descriptors, and nothing else set, so they do
+ * the same work as far as the child can see.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "bench.h"
+#include "pristine.h"
+
+static int fork_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	pid_t p = fork();
+
+	if (p < 0)
+		return errno;
+	if (p == 0) {
+		execve(t->path, t->argv, t->envp);
+		_exit(127);
+	}
+	*pid = p;
+	return 0;
+}
+
+static int vfork_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	pid_t p = vfork();
+
+	if (p < 0)
+		return errno;
+	if (p == 0) {
+		execve(t->path, t->argv, t->envp);
+		_exit(127);
+	}
+	*pid = p;
+	return 0;
+}
+
+static int posix_spawn_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	return posix_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
+}
+
+/* The default path: the loader maps the image itself. The route is
+ * checked so that a silent fall back to the kernel cannot pass for it. */
+static int pristine_spawn_spawn(void *state, const struct target *t,
+				pid_t *pid)
+{
+	int err = pristine_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
+
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
+		return ENOEXEC;
+	return err;
+}
+
+/* The same empty process, but the image is run by execve() from inside
+ * it (PRISTINE_ROUTE_KERNEL_ASKED). */
+static int kernel_mode_prepare(const struct target *t, void **state)
+{
+	pristine_spawnattr_t *attr = malloc(sizeof(*attr));
+	int err;
+
+	if (!attr)
+		return ENOMEM;
+	if ((err = pristine_spawnattr_init(attr)) ||
+	    (err = pristine_spawnattr_setexecmode(attr, 1))) {
+		free(attr);
+		return err;
+	}
+	*state = attr;
+	return 0;
+}
+
+static int kernel_mode_spawn(void *state, const struct target *t,
+			     pid_t *pid)
+{
+	int err = pristine_spawn(pid, t->path, NULL, state, t->argv, t->envp);
+
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_KERNEL_ASKED)
+		return ENOEXEC;
+	return err;
+}
+
+static void kernel_mode_release(void *state)
+{
+	pristine_spawnattr_destroy(state);
+	free(state);
+}
+
+/*
+ * One sample of each per round. Rows for the faster pristine paths (a pool
+ * of empty processes, templates) go after "pristine-kernel".
+ */
+const struct method methods[] = {
+	{ "fork+execve", NULL, fork_spawn, NULL, 1 },
+	{ "vfork+execve", NULL, vfork_spawn, NULL, 0 },
+	{ "posix_spawn", NULL, posix_spawn_spawn, NULL, 0 },
+	{ "pristine_spawn", NULL, pristine_spawn_spawn, NULL, 0 },
+	{ "pristine-kernel", kernel_mode_prepare, kernel_mode_spawn,
+	  kernel_mode_release, 0 },
+};
+const size_t n_methods = sizeof(methods) / sizeof(methods[0]);
+const size_t baseline_method = 2;

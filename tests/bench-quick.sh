@@ -1,0 +1,85 @@
+#!/bin/sh
+# `pristine-bench --quick` completes and writes a well-formed CSV (every
+# method in every cell: each target, parent and pinning) and a well-formed
+# SVG. Timing is not asserted: this is a smoke run on a shared machine.
+set -u
+bench=${top_builddir:?}/src/pristine-bench
+out=${tests_builddir:?}/bench-quick
+csv=$out.csv
+svg=$out.svg
+rm -f "$csv" "$svg"
+
+if ! timeout 300 "$bench" --quick --csv "$csv" --svg "$svg" >"$out.txt" 2>&1
+then
+	echo "FAIL: pristine-bench --quick failed; its output:"
+	cat "$out.txt"
+	exit 1
+fi
+
+# CSV: the header, eight fields a row, sane numbers, posix_spawn's ratio 1,
+# and every method in each of the 18 blocks the plan must produce.
+awk -F, '
+function bad(why) { print "FAIL: " FILENAME ":" NR ": " why ": " $0; err = 1 }
+NR == 1 {
+	if ($0 != "method,target,parent,pinning,metric,median_us,p99_us,ratio")
+		bad("header")
+	next
+}
+{
+	if (NF != 8) { bad("not 8 fields"); next }
+	for (i = 6; i <= 8; i++)
+		if ($i !~ /^[0-9]+\.[0-9]+$/ || $i + 0 <= 0)
+			bad("field " i " is not a positive number")
+	if ($7 + 0 < $6 + 0)
+		bad("p99 below the median")
+	if ($1 == "posix_spawn" && $8 != "1.0000")
+		bad("posix_spawn ratio is not 1")
+	if ($5 != "spawn_wait" && $5 != "first_insn")
+		bad("unknown metric")
+	if ($5 == "first_insn" && $2 != "static")
+		bad("first_insn for a target that writes no stamp")
+	block = $2 "," $3 "," $4 "," $5
+	cells[block "," $1]++
+	blocks[block] = 1
+	names[$1] = 1
+}
+END {
+	split("fork+execve vfork+execve posix_spawn pristine_spawn pristine-kernel", want, " ")
+	for (m in want)
+		if (!(want[m] in names)) { print "FAIL: no method " want[m]; err = 1 }
+	split("small threads large", parents, " ")
+	split("pinned unpinned", pins, " ")
+	split("true,spawn_wait static,spawn_wait static,first_insn", tm, " ")
+	for (p in parents) for (q in pins) for (t in tm) {
+		split(tm[t], x, ",")
+		b = x[1] "," parents[p] "," pins[q] "," x[2]
+		if (!(b in blocks)) { print "FAIL: no cells for " b; err = 1 }
+	}
+	for (b in blocks) for (m in names)
+		if (cells[b "," m] != 1) {
+			print "FAIL: " b " has " cells[b "," m] + 0 " rows for " m
+			err = 1
+		}
+	exit err
+}' "$csv" || exit 1
+
+# SVG: well-formed XML when python3 is there, and in any case an svg root,
+# two panels' worth of lines, one legend entry per method.
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import sys, xml.dom.minidom as d
+doc = d.parse(sys.argv[1])
+assert doc.documentElement.tagName == "svg", "root is not svg"' "$svg" ||
+	{ echo "FAIL: $svg is not well-formed XML"; exit 1; }
+fi
+head -2 "$svg" | grep -q '<svg ' || { echo "FAIL: no <svg> root"; exit 1; }
+tail -1 "$svg" | grep -q '^</svg>$' || { echo "FAIL: $svg is cut short"; exit 1; }
+lines=$(grep -c '<polyline' "$svg")
+methods=$(cut -d, -f1 "$csv" | sed 1d | sort -u | wc -l)
+if [ "$lines" -ne $((2 * methods)) ]; then
+	echo "FAIL: $lines polylines for $methods methods in two panels"
+	exit 1
+fi
+for m in $(cut -d, -f1 "$csv" | sed 1d | sort -u); do
+	grep -q ">$m</text>" "$svg" || { echo "FAIL: $m not in the legend"; exit 1; }
+done
+echo "bench quick: $(sed 1d "$csv" | wc -l) cells, $methods methods; $(tail -1 "$out.txt")"
