@@ -44,12 +44,41 @@ static int posix_spawn_spawn(void *state, const struct target *t, pid_t *pid)
 	return posix_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
 }
 
-/* The default path: the loader maps the image itself. The route is
+/* An attribute object with the given exec mode, as a method's state. */
+static int mode_prepare(int mode, void **state)
+{
+	pristine_spawnattr_t *attr = malloc(sizeof(*attr));
+	int err;
+
+	if (!attr)
+		return ENOMEM;
+	if ((err = pristine_spawnattr_init(attr)) ||
+	    (err = pristine_spawnattr_setexecmode(attr, mode))) {
+		free(attr);
+		return err;
+	}
+	*state = attr;
+	return 0;
+}
+
+static void mode_release(void *state)
+{
+	pristine_spawnattr_destroy(state);
+	free(state);
+}
+
+/* The default path: a new empty process each time (even with the pool of
+ * "pristine-pool" around), the loader maps the image itself. The route is
  * checked so that a silent fall back to the kernel cannot pass for it. */
+static int pristine_spawn_prepare(const struct target *t, void **state)
+{
+	return mode_prepare(PRISTINE_EXEC_FRESH, state);
+}
+
 static int pristine_spawn_spawn(void *state, const struct target *t,
 				pid_t *pid)
 {
-	int err = pristine_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
+	int err = pristine_spawn(pid, t->path, NULL, state, t->argv, t->envp);
 
 	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
 		return ENOEXEC;
@@ -60,18 +89,7 @@ static int pristine_spawn_spawn(void *state, const struct target *t,
  * it (PRISTINE_ROUTE_KERNEL_ASKED). */
 static int kernel_mode_prepare(const struct target *t, void **state)
 {
-	pristine_spawnattr_t *attr = malloc(sizeof(*attr));
-	int err;
-
-	if (!attr)
-		return ENOMEM;
-	if ((err = pristine_spawnattr_init(attr)) ||
-	    (err = pristine_spawnattr_setexecmode(attr, 1))) {
-		free(attr);
-		return err;
-	}
-	*state = attr;
-	return 0;
+	return mode_prepare(PRISTINE_EXEC_KERNEL | PRISTINE_EXEC_FRESH, state);
 }
 
 static int kernel_mode_spawn(void *state, const struct target *t,
@@ -84,23 +102,67 @@ static int kernel_mode_spawn(void *state, const struct target *t,
 	return err;
 }
 
-static void kernel_mode_release(void *state)
+/*
+ * Pre-created empty processes: a pool of POOL_SIZE, made when the cell
+ * starts (after pinning, so its refill thread and members share the CPU
+ * set), dropped at its end. A member taken is refilled off the critical
+ * path, in the idle gap the benchmark leaves between samples.
+ */
+#define POOL_SIZE 2
+
+static int pool_prepare(const struct target *t, void **state)
 {
-	pristine_spawnattr_destroy(state);
-	free(state);
+	return pristine_pool_create(POOL_SIZE, 0) < 0 ? errno : 0;
 }
 
-/*
- * One sample of each per round. Rows for the faster pristine paths (a pool
- * of empty processes, templates) go after "pristine-kernel".
- */
+static int pool_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	int err = pristine_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
+
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
+		return ENOEXEC;
+	return err;
+}
+
+static void pool_release(void *state)
+{
+	pristine_pool_destroy();
+}
+
+/* Templates: members with the target already mapped and pre-faulted. */
+static int template_prepare(const struct target *t, void **state)
+{
+	*state = pristine_template_create(t->path, -1, POOL_SIZE, 0);
+	return *state ? 0 : errno;
+}
+
+static int template_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	int err = pristine_template_spawn(state, pid, NULL, NULL, t->argv,
+					  t->envp);
+
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
+		return ENOEXEC;
+	return err;
+}
+
+static void template_release(void *state)
+{
+	pristine_template_destroy(state);
+}
+
+/* One sample of each per round. */
 const struct method methods[] = {
 	{ "fork+execve", NULL, fork_spawn, NULL, 1 },
 	{ "vfork+execve", NULL, vfork_spawn, NULL, 0 },
 	{ "posix_spawn", NULL, posix_spawn_spawn, NULL, 0 },
-	{ "pristine_spawn", NULL, pristine_spawn_spawn, NULL, 0 },
+	{ "pristine_spawn", pristine_spawn_prepare, pristine_spawn_spawn,
+	  mode_release, 0 },
 	{ "pristine-kernel", kernel_mode_prepare, kernel_mode_spawn,
-	  kernel_mode_release, 0 },
+	  mode_release, 0 },
+	{ "pristine-pool", pool_prepare, pool_spawn, pool_release, 0 },
+	{ "pristine-template", template_prepare, template_spawn,
+	  template_release, 0 },
 };
 const size_t n_methods = sizeof(methods) / sizeof(methods[0]);
 const size_t baseline_method = 2;

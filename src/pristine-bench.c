@@ -24,6 +24,7 @@
 #endif
 
 #define MIB (1024ul * 1024ul)
+#define GAP_US 1000	/* untimed idle time after every sample */
 
 struct options {
 	int quick;
@@ -34,6 +35,7 @@ struct options {
 	size_t sweep[8];	/* intermediate plot sizes, bytes */
 	size_t n_sweep;
 	int sweep_set;
+	size_t sustained;	/* back-to-back spawns per method and target */
 };
 
 /* One parent shape measured under one pinning. */
@@ -205,6 +207,9 @@ static void measure(const struct options *o, const struct phase *ph,
 			err = sample(&methods[m], state[m], t, &w, &f, &why);
 			if (!err && methods[m].settle)
 				err = settle(state, t, &why);
+			/* The idle gap, untimed: pools and templates refill
+			 * here, as they would between a program's spawns. */
+			usleep(GAP_US);
 
 			if (err) {
 				fprintf(stderr, "pristine-bench: %s, target "
@@ -322,7 +327,9 @@ static void header(const struct options *o, const struct phase *ph,
 	printf("targets:");
 	for (i = 0; i < n_tg; i++)
 		printf(" %s (%s)", tg[i].name, tg[i].path);
-	printf("\nwarm-up: %zu rounds per cell, not counted\n", o->warmup);
+	printf("\nwarm-up: %zu rounds per cell, not counted; after every "
+	       "sample an untimed idle gap of %d us (pools and templates "
+	       "refill in it)\n", o->warmup, GAP_US);
 	printf("pinned runs: the benchmark process on CPU %d (children "
 	       "inherit it)\n", pin_cpu());
 	printf("parents:\n");
@@ -363,6 +370,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: pristine-bench [options]\n"
 "  --quick            a smoke run (well under a minute)\n"
+"  --sustained N      N spawns back to back per method and target (default\n"
+"                     10000, 200 with --quick; 0: skip)\n"
 "  --csv FILE         every cell as CSV\n"
 "  --svg FILE         latency against parent size, one line per method\n"
 "  --rounds N         rounds per cell, small and threaded parents\n"
@@ -380,6 +389,7 @@ static void parse(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
+		{ "sustained", required_argument, NULL, 'B' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "rounds", required_argument, NULL, 'r' },
@@ -396,11 +406,14 @@ static void parse(int argc, char **argv, struct options *o)
 	size_t rounds = 0, big_rounds = 0, warmup = (size_t)-1;
 	size_t bytes = 0, maps = 0;
 	const char *sweep = NULL;
+	ssize_t sustained = -1;
 	int c, threads = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': o->quick = 1; break;
+		case 'B': sustained = (ssize_t)parse_size(optarg, "--sustained");
+			  break;
 		case 'c': o->csv = optarg; break;
 		case 's': o->svg = optarg; break;
 		case 'r': rounds = parse_size(optarg, "--rounds"); break;
@@ -421,6 +434,8 @@ static void parse(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+	o->sustained = sustained >= 0 ? (size_t)sustained
+				      : o->quick ? 200 : 10000;
 	o->rounds = rounds ? rounds : o->quick ? 40 : 1000;
 	o->big_rounds = big_rounds ? big_rounds : o->quick ? 10 : 100;
 	o->warmup = warmup != (size_t)-1 ? warmup : o->quick ? 3 : 20;
@@ -493,6 +508,58 @@ static void setup_fds(void)
 	stamp_rd = p[0];
 }
 
+/*
+ * Sustained: n spawn+wait back to back, no gap, from the small unpinned
+ * parent: can the pool and the templates refill as fast as they are used?
+ * Prints the mean per spawn, spawns/s and the ratio to posix_spawn.
+ */
+static void sustained(size_t n, const struct target *tg, size_t n_tg)
+{
+	static const char *const names[] = { "posix_spawn", "pristine_spawn",
+					     "pristine-pool",
+					     "pristine-template" };
+	size_t i, j, k, m;
+
+	printf("\nsustained: %zu spawn+wait back to back per cell, no gap, "
+	       "small parent, unpinned\n", n);
+	printf("  %-7s %-18s %10s %10s %6s\n", "target", "method", "mean us",
+	       "spawns/s", "ratio");
+	for (i = 0; i < n_tg; i++) {
+		double base = 0;
+
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			const struct method *me = NULL;
+			void *state = NULL;
+			double t0, mean;
+			int err;
+
+			for (m = 0; m < n_methods; m++)
+				if (!strcmp(methods[m].name, names[j]))
+					me = &methods[m];
+			if (!me)
+				continue;
+			if (me->prepare && (err = me->prepare(&tg[i], &state)))
+				die("cannot prepare %s", me->name, err);
+			usleep(100000);		/* a full reserve to start */
+			t0 = now_us();
+			for (k = 0; k < n; k++) {
+				double w, f;
+				const char *why = "";
+
+				if ((err = sample(me, state, &tg[i], &w, &f, &why)))
+					die(why, "", err);
+			}
+			mean = (now_us() - t0) / (double)n;
+			if (me->release)
+				me->release(state);
+			if (!base)
+				base = mean;
+			printf("  %-7s %-18s %10.1f %10.0f %6.2f\n", tg[i].name,
+			       me->name, mean, 1e6 / mean, mean / base);
+		}
+	}
+}
+
 static void headline(void)
 {
 	size_t i;
@@ -553,6 +620,10 @@ int main(int argc, char **argv)
 	}
 	print_cells(cells, n_cells);
 	headline();
+	if (o.sustained) {
+		pin_set(0);
+		sustained(o.sustained, tg, 2);
+	}
 	{
 		char load[256];
 

@@ -70,7 +70,7 @@ typedef struct {
 	sigset_t __ss;
 	struct sched_param __sp;
 	int __policy;
-	int __mode;	/* 0: loader, 1: kernel */
+	int __mode;	/* PRISTINE_EXEC_* */
 	int __pad[15];
 } pristine_spawnattr_t;
 
@@ -134,9 +134,12 @@ int pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 				      int *policy);
 /* Extension: PRISTINE_EXEC_LOADER maps the image in userspace where
  * allowed, PRISTINE_EXEC_KERNEL always lets the kernel execute it (from
- * inside the empty process). */
+ * inside the empty process). PRISTINE_EXEC_FRESH may be or'ed in: a new
+ * empty process even when a pool has one ready (its state is all of now,
+ * rlimits and namespaces included). */
 #define PRISTINE_EXEC_LOADER 0
 #define PRISTINE_EXEC_KERNEL 1
+#define PRISTINE_EXEC_FRESH 2
 int pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode);
 int pristine_spawnattr_getexecmode(const pristine_spawnattr_t *attr,
 				   int *mode);

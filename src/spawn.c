@@ -201,12 +201,15 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 		attr = &none;
 	if (!file && !t)
 		return errmsg_default(EFAULT, "spawn");
-	run.mode = (uint32_t)attr->__mode;
+	run.mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
+							   : PW_RUN_LOADER;
 	/* A template's members are prepared for the loader route. */
-	if (t && run.mode == PW_RUN_LOADER)
-		member = template_take(t, &m);
-	else if (!t)
-		member = pool_take(&m);
+	if (!(attr->__mode & PRISTINE_EXEC_FRESH)) {
+		if (t && run.mode == PW_RUN_LOADER)
+			member = template_take(t, &m);
+		else if (!t)
+			member = pool_take(&m);
+	}
 	request_init(&r);
 	if (member)
 		inherit_add(&r, m.ignored);

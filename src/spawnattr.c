@@ -114,7 +114,7 @@ pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 PRISTINE_EXPORT int
 pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode)
 {
-	if (mode != PW_RUN_LOADER && mode != PW_RUN_KERNEL)
+	if (mode & ~(PRISTINE_EXEC_KERNEL | PRISTINE_EXEC_FRESH))
 		return EINVAL;
 	attr->__mode = mode;
 	return 0;
