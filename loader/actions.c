@@ -189,6 +189,24 @@ static int set_signals(uint64_t set, unsigned long handler)
 	return 0;
 }
 
+/* Setting a signal to SIG_IGN discards it if pending; then back. */
+static int flush_signals(void)
+{
+	struct loader_sigaction ign = { .handler = LOADER_SIG_IGN }, old;
+	uint64_t pending;
+	int sig;
+
+	if (sys_rt_sigpending(&pending) < 0)
+		return 0;
+	for (sig = 1; sig <= 64; sig++) {
+		if (!(pending & (1ull << (sig - 1))) || sig == 9 || sig == 19)
+			continue;
+		if (sys_rt_sigaction(sig, &ign, &old) == 0)
+			sys_rt_sigaction(sig, &old, 0);
+	}
+	return 0;
+}
+
 static int tcsetpgrp(int fd)
 {
 	int pgrp = (int)sys_getpgid(0);
@@ -347,6 +365,8 @@ int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
 		if (!(l->name = string(p, len)))
 			return -EPROTO;
 		break;
+	case PW_REQ_FLUSH_SIGNALS:
+		return flush_signals();
 	case PW_REQ_PDEATHSIG:
 		NEED(struct pw_int);
 		r = sys_prctl(PR_SET_PDEATHSIG, iv->value, 0, 0, 0);

@@ -126,6 +126,8 @@ static inline long sys_rt_sigaction(int sig, const struct loader_sigaction *a,
 { return SYSCALL4(__NR_rt_sigaction, sig, a, old, 8); }
 static inline long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
 { return SYSCALL4(__NR_rt_sigprocmask, how, set, old, 8); }
+static inline long sys_rt_sigpending(uint64_t *set)
+{ return SYSCALL2(__NR_rt_sigpending, set, 8); }
 static inline long sys_sigaltstack(const void *ss, void *old)
 { return SYSCALL2(__NR_sigaltstack, ss, old); }
 static inline long sys_prlimit(int pid, unsigned res, const void *n, void *o)

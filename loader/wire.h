@@ -74,6 +74,8 @@ enum pw_type {
 	PW_REQ_SECCOMP,		/* struct sock_filter[]: installed last, before the jump */
 	PW_REQ_NAME,		/* comm name, NUL-terminated */
 	PW_REQ_PDEATHSIG,	/* struct pw_int */
+	PW_REQ_FLUSH_SIGNALS,	/* no payload: discard pending signals (an
+				 * idle member's, sent before this spawn) */
 	PW_REQ_RUN,		/* struct pw_run: must be the last record */
 	PW_REQ_PREPARE,		/* struct pw_run: last record of a template's
 				 * first request; see prepare_image() */

@@ -265,6 +265,10 @@ int config_apply(struct handle *h, unsigned int cmd, const char *key,
 		NEED(PRISTINE_SET_INT);
 		if (aux < 0 || aux > 64)
 			return bad(key, "not a signal number");
+		/* The parent death signal follows the thread that made the
+		 * process: a pool member's is the pool's own thread. */
+		if (h->from_pool && (err = handle_renew(h)))
+			return err;
 		return request_add(r, PW_REQ_PDEATHSIG, key, &iv, sizeof(iv),
 				   NULL, 0);
 	}

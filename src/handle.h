@@ -12,6 +12,7 @@ struct handle {
 	struct empty e;
 	struct request req;
 	int have_exec;
+	int from_pool;		/* its process was made by the pool's thread */
 	uint32_t mode;
 	/* argv and env grow one string per call; sent once, at the run. */
 	struct strvec {
@@ -27,6 +28,12 @@ void strvec_free(struct strvec *sv);
 /* Finds the handle for fd and locks the registry; NULL (errno EBADF). */
 struct handle *handle_get(int fd);
 void handle_put(struct handle *h);
+
+/*
+ * Replaces h's process (a pool member) with one made now by the calling
+ * thread, keeping the handle's descriptor number. Returns 0 or an errno.
+ */
+int handle_renew(struct handle *h);
 
 /* Appends the record for one pristine_config() call. Returns 0 or errno. */
 int config_apply(struct handle *h, unsigned int cmd, const char *key,

@@ -79,22 +79,68 @@ static int status_field(const char *text, const char *name, int base,
  * /proc/self/status: umask() would have to set it to read it, which
  * another thread could see, and the dispositions take 64 calls.
  */
-static int add_status(struct request *req, uint64_t had, int signals)
+/* The status of the calling thread (credentials are per thread). */
+static int read_status(const char *path, char *text, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, text, size - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? errno : EIO;
+	text[n] = 0;
+	return 0;
+}
+
+/* A digest of the lines that decide what an exec gets: ids, groups,
+ * capability sets, seccomp mode and filter count. */
+static uint64_t cred_digest(const char *text)
+{
+	static const char *const keys[] = {
+		"\nUid:", "\nGid:", "\nGroups:", "\nCapInh:", "\nCapPrm:",
+		"\nCapEff:", "\nCapBnd:", "\nCapAmb:", "\nNoNewPrivs:",
+		"\nSeccomp:", "\nSeccomp_filters:",
+	};
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *p = strstr(text, keys[i]);
+
+		if (!p)
+			continue;
+		do	/* the line, from its leading newline to the next */
+			h = (h ^ (unsigned char)*p++) * 0x100000001b3ull;
+		while (*p && *p != '\n');
+	}
+	return h;
+}
+
+uint64_t cred_now(void)
+{
+	char text[4096];
+
+	return read_status("/proc/thread-self/status", text, sizeof(text))
+		       ? 0 : cred_digest(text);
+}
+
+static int add_status(struct request *req, uint64_t had, int signals,
+		      uint64_t creds)
 {
 	char text[4096];
 	unsigned long long um, ign, nnp;
 	struct pw_sigset dfl, ig;
 	struct pw_int umv;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int err;
 
-	if (fd < 0)
-		return req->err = errno;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return req->err = n < 0 ? errno : EIO;
-	text[n] = 0;
+	if ((err = read_status("/proc/thread-self/status", text, sizeof(text))))
+		return req->err = err;
+	/* The member was made with other credentials: it is stale. */
+	if (!creds || cred_digest(text) != creds)
+		return req->err = ESTALE;
 	if (status_field(text, "\nUmask:\t", 8, &um) ||
 	    status_field(text, "\nSigIgn:\t", 16, &ign) ||
 	    status_field(text, "\nNoNewPrivs:\t", 10, &nnp))
@@ -146,16 +192,20 @@ static int add_cwd(struct request *req)
 			      NULL, 0, NULL, 0);
 }
 
-int inherit_add(struct request *req, uint64_t had)
+int inherit_add(struct request *req, uint64_t had, uint64_t creds)
 {
+	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
+		    0);
 	if (add_fds(req) || add_cwd(req))
 		return req->err;
-	return add_status(req, had, 1);
+	return add_status(req, had, 1, creds);
 }
 
-int inherit_open(struct request *req, uint64_t had)
+int inherit_open(struct request *req, uint64_t had, uint64_t creds)
 {
+	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
+		    0);
 	if (add_cwd(req))
 		return req->err;
-	return add_status(req, had, 0);
+	return add_status(req, had, 0, creds);
 }

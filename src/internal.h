@@ -41,6 +41,9 @@ int request_add_borrowed_fd(struct request *r, uint32_t type, const char *key,
 /* Appends a strings record (argv or envp) from a NULL-terminated vector. */
 int request_add_strings(struct request *r, uint32_t type, const char *key,
 			char *const *v);
+/* Inserts a record (no fd) before all the others. */
+int request_prepend(struct request *r, uint32_t type, const char *key,
+		    const void *a, size_t alen);
 /* Fills the reserved part of the last record: a then b, after its first
  * fixed bytes. */
 void request_fill_tail(struct request *r, size_t fixed, const void *a,

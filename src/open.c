@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "handle.h"
 #include "reserve.h"
@@ -80,6 +81,36 @@ void handle_put(struct handle *h)
 	pthread_mutex_unlock(&lock);
 }
 
+int handle_renew(struct handle *h)
+{
+	struct pw_sigset all = { .set = ~0ull };
+	struct empty fresh;
+	struct stat st;
+	int err;
+
+	if ((err = empty_create(&fresh, EMPTY_NO_FDS, NULL, 1)))
+		return err;
+	/* The handle keeps its number: the new socket takes the old one's. */
+	if (dup3(fresh.sock, h->e.sock, O_CLOEXEC) < 0 ||
+	    fstat(h->e.sock, &st) < 0) {
+		err = errno;
+		empty_abort(&fresh);
+		return err;
+	}
+	close(fresh.sock);
+	fresh.sock = h->e.sock;
+	h->e.sock = -1;		/* its number is the new socket's now */
+	empty_abort(&h->e);
+	h->e = fresh;
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	h->from_pool = 0;
+	/* A fresh exec kept the caller's ignored signals: reset them all
+	 * first, as an empty process starts. */
+	return request_prepend(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
+			       sizeof(all));
+}
+
 PRISTINE_EXPORT int pristine_open(unsigned int flags)
 {
 	struct pw_sigset all = { .set = ~0ull };
@@ -100,12 +131,20 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	}
 	request_init(&h->req);
 	h->e.pidfd = -1;
-	if (pool_take(&m)) {
-		/* A member made earlier: bring it up to date. */
+	if (pool_take(&m) && !inherit_open(&h->req, m.ignored, m.creds)) {
+		/* A member made earlier, brought up to date. */
 		h->e = m.e;
-		err = inherit_open(&h->req, m.ignored);
+		h->from_pool = 1;
+		err = 0;
 		pool_refill();
 	} else {
+		if (h->req.err) {	/* a stale member */
+			empty_abort(&m.e);
+			if (h->req.err == ESTALE)
+				pool_flush();
+			request_free(&h->req);
+			request_init(&h->req);
+		}
 		/* An empty process starts with every signal at default. */
 		request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
 			    sizeof(all), NULL, 0);

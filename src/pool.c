@@ -81,3 +81,11 @@ void pool_refill(void)
 		reserve_refill(pool);
 	pthread_mutex_unlock(&pool_lock);
 }
+
+void pool_flush(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool)
+		reserve_flush(pool);
+	pthread_mutex_unlock(&pool_lock);
+}

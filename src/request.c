@@ -76,8 +76,10 @@ static int add_fd(struct request *r, uint32_t type, const char *key, int fd,
 {
 	int err;
 
-	if (r->nfds >= PW_MAX_FDS)
-		err = EMFILE;
+	if (r->err)
+		err = r->err;
+	else if (r->nfds >= PW_MAX_FDS)
+		err = r->err = EMFILE;
 	else if (grow((void **)&r->fds, &r->fdcap, r->nfds + 1, sizeof(int)) ||
 		 grow((void **)&r->owned, &r->ownedcap, r->nfds + 1, 1))
 		err = ENOMEM;
@@ -161,4 +163,24 @@ void request_fill_tail(struct request *r, size_t fixed, const void *a,
 		memcpy(p, a, alen);
 	if (blen)
 		memcpy(p + alen, b, blen);
+}
+
+int request_prepend(struct request *r, uint32_t type, const char *key,
+		    const void *a, size_t alen)
+{
+	size_t total = sizeof(struct pw_rec) + PW_ALIGN(alen);
+	struct pw_rec rec = { .type = type, .len = (uint32_t)alen };
+	char *copy;
+
+	if (request_add(r, type, key, a, alen, NULL, 0))
+		return r->err;
+	/* Added last: move it to the front, records and keys alike. */
+	memmove(r->buf + total, r->buf, r->len - total);
+	memcpy(r->buf, &rec, sizeof(rec));
+	memcpy(r->buf + sizeof(rec), a, alen);
+	memset(r->buf + sizeof(rec) + alen, 0, PW_ALIGN(alen) - alen);
+	copy = (char *)r->keys[r->records];
+	memmove(&r->keys[2], &r->keys[1], (r->records - 1) * sizeof(*r->keys));
+	r->keys[1] = copy;
+	return 0;
 }

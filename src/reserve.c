@@ -39,9 +39,28 @@ static void forget_in_child(void)
 	pthread_mutex_init(&all_lock, NULL);
 }
 
+/* Around fork(): no reserve half-updated by its refill thread. */
+static void lock_all(void)
+{
+	struct reserve *r;
+
+	pthread_mutex_lock(&all_lock);
+	for (r = all; r; r = r->next)
+		pthread_mutex_lock(&r->lock);
+}
+
+static void unlock_all(void)
+{
+	struct reserve *r;
+
+	for (r = all; r; r = r->next)
+		pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&all_lock);
+}
+
 static void install_atfork(void)
 {
-	pthread_atfork(NULL, NULL, forget_in_child);
+	pthread_atfork(lock_all, unlock_all, forget_in_child);
 }
 
 int reserve_make(struct reserve *r, struct member *m)
@@ -53,6 +72,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	int err, fd;
 
 	m->route = 0;
+	m->creds = cred_now();
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
 		if (!err)
@@ -148,9 +168,6 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	r->kpath = kpath;
 	r->mode = mode;
 	r->owner = getpid();
-	getresuid(&r->uid, &r->euid, &(uid_t){ 0 });
-	getresgid(&r->gid, &r->egid, &(gid_t){ 0 });
-	r->seccomp_mode = prctl(PR_GET_SECCOMP);
 	if (image_fd >= 0 && fstat(image_fd, &r->st) < 0)
 		return errno;
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))
@@ -173,19 +190,10 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	return 0;
 }
 
-/* May this process use r's members now? */
+/* May this process use r's members? (Credentials: see inherit.c.) */
 static int usable(const struct reserve *r)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
-	if (r->dead || getpid() != r->owner)
-		return 0;
-	/* Members were made with the credentials of that time. */
-	getresuid(&ru, &eu, &su);
-	getresgid(&rg, &eg, &sg);
-	return ru == r->uid && eu == r->euid && rg == r->gid && eg == r->egid &&
-	       prctl(PR_GET_SECCOMP) == r->seccomp_mode;
+	return !r->dead && getpid() == r->owner;
 }
 
 int reserve_take(struct reserve *r, struct member *m)

@@ -14,6 +14,7 @@ struct member {
 	struct empty e;
 	int route;		/* templates: how the prepared image runs */
 	uint64_t ignored;	/* its ignored signals (kernel bit order) */
+	uint64_t creds;		/* cred_now() of the thread that made it */
 };
 
 struct reserve {
@@ -26,9 +27,6 @@ struct reserve {
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	pthread_t thread;
-	uid_t uid, euid;	/* credentials the members were made with */
-	gid_t gid, egid;
-	int seccomp_mode;
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
 	int fd_name;		/* the caller's number for it, or -1 */
@@ -75,11 +73,17 @@ void reserve_destroy(struct reserve *r);
 /* The records that give a member what an exec from the caller keeps now:
  * inheritable descriptors, cwd, umask, signal dispositions (had: the
  * member's ignored set), no_new_privs. */
-int inherit_add(struct request *req, uint64_t had);
+int inherit_add(struct request *req, uint64_t had, uint64_t creds);
 
 /* The same for pristine_open(): cwd, umask, no_new_privs, and every
- * signal at its default (had: the member's ignored set). */
-int inherit_open(struct request *req, uint64_t had);
+ * signal at its default (had: the member's ignored set); pending signals
+ * are discarded in both. */
+int inherit_open(struct request *req, uint64_t had, uint64_t creds);
+
+/* A digest of the calling thread's credentials as exec sees them (ids,
+ * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member
+ * whose digest differs from its spawner's is stale (ESTALE). */
+uint64_t cred_now(void);
 
 /* The ignored signals of process pid, from /proc (all, if unreadable). */
 uint64_t ignored_signals(pid_t pid);
@@ -88,6 +92,9 @@ uint64_t ignored_signals(pid_t pid);
 int pool_take(struct member *m);
 /* After a spawn from a pool member: time to refill. */
 void pool_refill(void);
+/* The pool's members are stale (ESTALE): they all go. */
+void pool_flush(void);
+void template_flush(pristine_template_t *t);
 /* After a spawn from a member of t. */
 void template_refill(pristine_template_t *t);
 

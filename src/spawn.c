@@ -179,6 +179,74 @@ static void add_path_image(struct request *r, const char *file, int search)
 				  im.search_len);
 }
 
+/* Every record of a spawn; with a member, its state is brought up to date
+ * first. */
+static int build(struct request *r, const struct member *m,
+		 pristine_template_t *t, const char *file, int search,
+		 const pristine_spawn_file_actions_t *fa,
+		 const pristine_spawnattr_t *attr, char *const argv[],
+		 char *const envp[])
+{
+	struct pw_run run = { .mode = (attr->__mode & PRISTINE_EXEC_KERNEL)
+					      ? PW_RUN_KERNEL : PW_RUN_LOADER };
+	sigset_t mask;
+
+	if (m && inherit_add(r, m->ignored, m->creds))
+		return r->err;
+	add_attributes(r, attr);
+	if (fa)
+		add_file_actions(r, fa);
+	if (attr->__flags & POSIX_SPAWN_SETSIGMASK)
+		mask = attr->__ss;
+	else
+		pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	add_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
+	if (!t)
+		add_path_image(r, file, search);
+	else if (!m)
+		template_image(t, r);
+	request_add_strings(r, PW_REQ_ARGV, "argv", argv);
+	request_add_strings(r, PW_REQ_ENVP, "envp", envp);
+	return request_add(r, PW_REQ_RUN, "run", &run, sizeof(run), NULL, 0);
+}
+
+/*
+ * From a member: 0 and *child, a positive errno, or -1 if the member could
+ * not be used (stale, dead while idle, state that does not fit in a
+ * request): then the caller spawns the default way.
+ */
+static int spawn_member(struct member *m, pristine_template_t *t,
+			struct request *r, pid_t *child, int *pidfd,
+			uint32_t *step, int *route)
+{
+	struct sender s;
+	int err = r->err;
+
+	if (!err) {
+		sender_init(&s, r);
+		err = empty_finish(&m->e, &s, step, route);
+		if (err == EPIPE)	/* it died idle, before our request */
+			err = -1;
+	} else {
+		empty_abort(&m->e);
+		if (err == ESTALE)	/* so are its siblings */
+			t ? template_flush(t) : pool_flush();
+		err = -1;
+	}
+	if (!err) {
+		*child = m->e.pid;
+		if (pidfd)
+			*pidfd = m->e.pidfd;
+		else
+			close(m->e.pidfd);
+	}
+	if (t)
+		template_refill(t);
+	else
+		pool_refill();
+	return err;
+}
+
 int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	      pristine_template_t *t,
 	      const pristine_spawn_file_actions_t *fa,
@@ -186,13 +254,10 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	      char *const envp[])
 {
 	static const pristine_spawnattr_t none;
-	struct pw_run run = { .mode = PW_RUN_LOADER };
 	struct request r;
 	struct member m;
-	struct sender s;
-	sigset_t mask;
 	uint32_t step = 0;
-	int err, route = 0, saved = errno, member = 0;
+	int err = -1, route = 0, saved = errno, member = 0;
 	pid_t child = 0;
 
 	errmsg_clear();
@@ -201,53 +266,27 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 		attr = &none;
 	if (!file && !t)
 		return errmsg_default(EFAULT, "spawn");
-	run.mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
-							   : PW_RUN_LOADER;
 	/* A template's members are prepared for the loader route. */
 	if (!(attr->__mode & PRISTINE_EXEC_FRESH)) {
-		if (t && run.mode == PW_RUN_LOADER)
+		if (t && !(attr->__mode & PRISTINE_EXEC_KERNEL))
 			member = template_take(t, &m);
 		else if (!t)
 			member = pool_take(&m);
 	}
 	request_init(&r);
-	if (member)
-		inherit_add(&r, m.ignored);
-	add_attributes(&r, attr);
-	if (fa)
-		add_file_actions(&r, fa);
-	if (attr->__flags & POSIX_SPAWN_SETSIGMASK)
-		mask = attr->__ss;
-	else
-		pthread_sigmask(SIG_BLOCK, NULL, &mask);
-	add_sigset(&r, PW_REQ_SIGMASK, "sigmask", &mask);
-	if (!t)
-		add_path_image(&r, file, search);
-	else if (!member)
-		template_image(t, &r);
-	request_add_strings(&r, PW_REQ_ARGV, "argv", argv);
-	request_add_strings(&r, PW_REQ_ENVP, "envp", envp);
-	request_add(&r, PW_REQ_RUN, "run", &run, sizeof(run), NULL, 0);
-	err = r.err;
 	if (member) {
-		if (err) {
-			empty_abort(&m.e);
-		} else {
-			sender_init(&s, &r);
-			err = empty_finish(&m.e, &s, &step, &route);
-			child = m.e.pid;
-			if (!err && pidfd)
-				*pidfd = m.e.pidfd;
-			else if (!err)
-				close(m.e.pidfd);
+		build(&r, &m, t, file, search, fa, attr, argv, envp);
+		err = spawn_member(&m, t, &r, &child, pidfd, &step, &route);
+		if (err < 0) {
+			request_free(&r);
+			request_init(&r);
 		}
-		if (t)
-			template_refill(t);
-		else
-			pool_refill();
-	} else if (!err) {
-		err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd, &step,
-				  &route);
+	}
+	if (err < 0) {
+		err = build(&r, NULL, t, file, search, fa, attr, argv, envp);
+		if (!err)
+			err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd,
+					  &step, &route);
 	}
 	if (err && step)
 		errmsg_set("step %u (%s): %s", step, request_key(&r, step),

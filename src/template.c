@@ -134,6 +134,11 @@ int template_take(pristine_template_t *t, struct member *m)
 	return reserve_take(&t->r, m);
 }
 
+void template_flush(pristine_template_t *t)
+{
+	reserve_flush(&t->r);
+}
+
 void template_refill(pristine_template_t *t)
 {
 	reserve_refill(&t->r);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -394,6 +395,73 @@ START_TEST(open_draws_from_the_pool)
 }
 END_TEST
 
+START_TEST(stale_or_dead_members_are_not_used)
+{
+	char *sleep0[] = { "sleep", "0", NULL };
+	char *id[] = { "id", "-G", NULL };
+	gid_t groups[] = { 0, 4242 };
+	pid_t pids[8], pid;
+	int i, n, st;
+	char *out;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	/* A signal sent to an idle member is not the program's. */
+	n = idle_members(pids, 8);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGINT);
+	ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL, sleep0,
+					 environ), 0);
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %x", st);
+	/* Members killed while idle: the spawn takes the default path. */
+	await_members(2);
+	n = idle_members(pids, 8);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	usleep(50000);
+	ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL, sleep0,
+					 environ), 0);
+	ck_assert_int_eq(wait_status(pid), 0);
+	/* Credentials changed after the members were made: not used. */
+	await_members(2);
+	if (setgroups(2, groups) == 0) {
+		out = spawn_output(id, &st);
+		ck_assert_str_eq(out, "0 4242\n");
+		free(out);
+		setgroups(1, groups);
+	}
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+END_TEST
+
+START_TEST(pdeathsig_follows_the_caller_not_the_pool)
+{
+	int h, pidfd, st;
+	pid_t pid;
+
+	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
+	await_members(1);
+	ck_assert_int_ge(h = pristine_open(0), 0);
+	pristine_config(h, PRISTINE_SET_PATH, "exec", "/bin/sleep", AT_FDCWD);
+	pristine_config(h, PRISTINE_SET_STRING, "argv", "sleep", 0);
+	pristine_config(h, PRISTINE_SET_STRING, "argv", "30", 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_INT, "pdeathsig",
+					 NULL, SIGTERM), 0);
+	pidfd = pristine_run(h, &pid);
+	ck_assert_msg(pidfd >= 0, "%s", pristine_errmsg());
+	/* The pool's thread goes away; the program stays. */
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	usleep(100000);
+	ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	close(pidfd);
+}
+END_TEST
+
 #define THREADS 8
 #define SPAWNS 50
 
@@ -475,6 +543,8 @@ int main(void)
 	tcase_add_test(tc, exhaustion_and_refill);
 	tcase_add_test(tc, members_get_the_state_of_now);
 	tcase_add_test(tc, open_draws_from_the_pool);
+	tcase_add_test(tc, stale_or_dead_members_are_not_used);
+	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
 	tcase_add_test(tc, threads);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
