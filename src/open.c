@@ -18,6 +18,30 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handle *handles;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* Around fork(): a child must not inherit the lock held by another thread
+ * (its first call of the library would wait for ever). */
+static void lock_registry(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void unlock_registry(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void install_atfork(void)
+{
+	pthread_atfork(lock_registry, unlock_registry, unlock_registry);
+}
+
+static void registry_lock(void)
+{
+	pthread_once(&atfork_once, install_atfork);
+	pthread_mutex_lock(&lock);
+}
 
 static void handle_free(struct handle *h)
 {
@@ -56,7 +80,7 @@ void handles_sweep(void)
 {
 	if (!__atomic_load_n(&handles, __ATOMIC_RELAXED))
 		return;
-	pthread_mutex_lock(&lock);
+	registry_lock();
 	sweep();
 	pthread_mutex_unlock(&lock);
 }
@@ -65,7 +89,7 @@ struct handle *handle_get(int fd)
 {
 	struct handle *h;
 
-	pthread_mutex_lock(&lock);
+	registry_lock();
 	sweep();
 	for (h = handles; h; h = h->next)
 		if (h->e.sock == fd)
@@ -162,7 +186,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	}
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
-	pthread_mutex_lock(&lock);
+	registry_lock();
 	sweep();
 	h->next = handles;
 	handles = h;
@@ -200,7 +224,7 @@ static struct handle *handle_take(int fd)
 {
 	struct handle **pp, *h;
 
-	pthread_mutex_lock(&lock);
+	registry_lock();
 	sweep();
 	for (pp = &handles; (h = *pp); pp = &h->next)
 		if (h->e.sock == fd) {

@@ -9,6 +9,28 @@
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *pool;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Around fork(): a fork child must not inherit pool_lock held by another
+ * thread (its first spawn would wait for ever). Registered after the
+ * reserves' handlers, so that it runs first: pool_lock is taken before a
+ * reserve's lock, as pool_take() does.
+ */
+static void lock_pool(void)
+{
+	pthread_mutex_lock(&pool_lock);
+}
+
+static void unlock_pool(void)
+{
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static void install_atfork(void)
+{
+	pthread_atfork(lock_pool, unlock_pool, unlock_pool);
+}
 
 #define POOL_MAX 1024
 
@@ -36,6 +58,8 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 		pool = r;
 	}
 	pthread_mutex_unlock(&pool_lock);
+	if (!err)
+		pthread_once(&atfork_once, install_atfork);
 	if (err) {
 		free(r);
 		errno = errmsg_default(err, "pristine_pool_create");
