@@ -367,17 +367,11 @@ static int exchange(struct empty *e, struct sender *s, uint32_t *step,
 		empty_abort(e);
 		return err;
 	}
-	/* If the loader is gone, its answer (or EOF) says why; if it died
-	 * before reading any of the request, EPIPE says so. */
-	{
-		int sent = err;
-
-		err = read_reply(e, step, route);
-		/* The loader reads the whole request before it applies any
-		 * of it: a send that failed was applied nowhere. */
-		if (err == ESRCH && sent)
-			err = EPIPE;
-	}
+	/* If the loader is gone, its answer (or EOF) says why. The loader
+	 * reads the whole request before it applies any of it: when the send
+	 * failed, nothing was applied (spawn_member() relies on that). */
+	e->unsent = err != 0;
+	err = read_reply(e, step, route);
 	/* EOF from a child that never became the loader. */
 	if (err == ESRCH && e->args && e->args->err)
 		err = loader_failed(e->args->err);

@@ -58,6 +58,7 @@ struct empty {
 	pid_t pid;
 	struct child_args *args;	/* until the answer: see empty.c */
 	int greeted;		/* its hello was read (templates talk twice) */
+	int unsent;		/* the request could not be sent (it died) */
 };
 
 enum empty_fds {

@@ -225,7 +225,7 @@ static int spawn_member(struct member *m, pristine_template_t *t,
 	if (!err) {
 		sender_init(&s, r);
 		err = empty_finish(&m->e, &s, step, route);
-		if (err == EPIPE)	/* it died idle, before our request */
+		if (err == ESRCH && m->e.unsent)	/* it died idle */
 			err = -1;
 	} else {
 		empty_abort(&m->e);

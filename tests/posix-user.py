@@ -34,7 +34,13 @@ def main():
                           env, setsid=True, setsigmask=[signal.SIGUSR1],
                           file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
     os.close(w)
-    text = os.read(r, 4096).decode()
+    chunks = []
+    while True:         # until EOF: one read may return only part
+        chunk = os.read(r, 4096)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    text = b"".join(chunks).decode()
     os.close(r)
     ids = text.split("\n")[0].split()
     print("setsid:", ids == [str(pid), str(pid)], text.split("\n")[1])
