@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -192,8 +193,32 @@ static int add_cwd(struct request *req)
 			      NULL, 0, NULL, 0);
 }
 
-int inherit_add(struct request *req, uint64_t had, uint64_t creds)
+/*
+ * The descriptor limit decides which numbers the member can install: one
+ * made under another limit is stale. (The other limits stay those of the
+ * member's creation, as pristine(7) says.)
+ */
+static int same_nofile(struct request *req, uint64_t nofile)
 {
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur != nofile)
+		return req->err = ESTALE;
+	return 0;
+}
+
+uint64_t nofile_now(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) < 0 ? 0 : rl.rlim_cur;
+}
+
+int inherit_add(struct request *req, uint64_t had, uint64_t creds,
+		uint64_t nofile)
+{
+	if (same_nofile(req, nofile))
+		return req->err;
 	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
 		    0);
 	if (add_fds(req) || add_cwd(req))

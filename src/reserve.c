@@ -73,6 +73,7 @@ int reserve_make(struct reserve *r, struct member *m)
 
 	m->route = 0;
 	m->creds = cred_now();
+	m->nofile = nofile_now();
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
 		if (!err)

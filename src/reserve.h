@@ -15,6 +15,7 @@ struct member {
 	int route;		/* templates: how the prepared image runs */
 	uint64_t ignored;	/* its ignored signals (kernel bit order) */
 	uint64_t creds;		/* cred_now() of the thread that made it */
+	uint64_t nofile;	/* RLIMIT_NOFILE's soft limit then */
 };
 
 struct reserve {
@@ -73,7 +74,8 @@ void reserve_destroy(struct reserve *r);
 /* The records that give a member what an exec from the caller keeps now:
  * inheritable descriptors, cwd, umask, signal dispositions (had: the
  * member's ignored set), no_new_privs. */
-int inherit_add(struct request *req, uint64_t had, uint64_t creds);
+int inherit_add(struct request *req, uint64_t had, uint64_t creds,
+		uint64_t nofile);
 
 /* The same for pristine_open(): cwd, umask, no_new_privs, and every
  * signal at its default (had: the member's ignored set); pending signals
@@ -84,6 +86,8 @@ int inherit_open(struct request *req, uint64_t had, uint64_t creds);
  * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member
  * whose digest differs from its spawner's is stale (ESTALE). */
 uint64_t cred_now(void);
+/* RLIMIT_NOFILE's soft limit now (a member made under another is stale). */
+uint64_t nofile_now(void);
 
 /* The ignored signals of process pid, from /proc (all, if unreadable). */
 uint64_t ignored_signals(pid_t pid);

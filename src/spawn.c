@@ -191,7 +191,7 @@ static int build(struct request *r, const struct member *m,
 					      ? PW_RUN_KERNEL : PW_RUN_LOADER };
 	sigset_t mask;
 
-	if (m && inherit_add(r, m->ignored, m->creds))
+	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
 		return r->err;
 	add_attributes(r, attr);
 	if (fa)
