@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "reserve.h"
@@ -116,6 +117,40 @@ void reserve_put(struct reserve *r, struct member *m)
 		empty_abort(&m->e);
 }
 
+/*
+ * Making a member is an exec, dearer than a spawn from a member: done
+ * while spawns come back to back, it would compete with them for the CPUs
+ * and make each slower than the default path. So the thread waits until no
+ * member was asked for during QUIET_NS: in a burst, spawns take the default
+ * path; in the pauses between them, the reserve fills up.
+ */
+#define QUIET_NS 300000ll
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* With r->lock held: waits until r has been quiet for QUIET_NS. */
+static void await_quiet(struct reserve *r)
+{
+	long long left;
+
+	while (!r->stop && (left = r->last_use + QUIET_NS - now_ns()) > 0) {
+		struct timespec until;
+		long long at;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		at = until.tv_sec * 1000000000ll + until.tv_nsec + left;
+		until.tv_sec = at / 1000000000ll;
+		until.tv_nsec = at % 1000000000ll;
+		pthread_cond_timedwait(&r->want, &r->lock, &until);
+	}
+}
+
 static void *refill(void *arg)
 {
 	struct reserve *r = arg;
@@ -127,9 +162,14 @@ static void *refill(void *arg)
 		int err;
 
 		if (r->n >= r->size) {
+			r->idle = 1;
 			pthread_cond_wait(&r->want, &r->lock);
+			r->idle = 0;
 			continue;
 		}
+		await_quiet(r);
+		if (r->stop)
+			break;
 		gen = r->generation;
 		pthread_mutex_unlock(&r->lock);
 		err = reserve_make(r, &m);
@@ -137,8 +177,11 @@ static void *refill(void *arg)
 		if (err) {
 			/* Cannot make members now (limits, a changed file):
 			 * spawns take the default path until asked again. */
-			if (!r->stop)
+			if (!r->stop) {
+				r->idle = 1;
 				pthread_cond_wait(&r->want, &r->lock);
+				r->idle = 0;
+			}
 			continue;
 		}
 		if (r->stop || gen != r->generation || r->n >= r->size) {
@@ -159,9 +202,15 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	sigset_t all_signals, old;
 	int err;
 
+	pthread_condattr_t ca;
+
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->want, NULL);
+	/* await_quiet() times its waits on the monotonic clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->want, &ca);
+	pthread_condattr_destroy(&ca);
 	r->size = size;
 	r->image_fd = image_fd;
 	r->fd_name = fd_name;
@@ -204,11 +253,13 @@ int reserve_take(struct reserve *r, struct member *m)
 	if (!usable(r))
 		return 0;
 	pthread_mutex_lock(&r->lock);
+	r->last_use = now_ns();
 	if (r->n) {
 		*m = r->ready[--r->n];
 		got = 1;
 	}
-	if (!got)
+	/* A thread waiting for quiet times itself: no need to wake it. */
+	if (!got && r->idle)
 		pthread_cond_signal(&r->want);
 	pthread_mutex_unlock(&r->lock);
 	return got;
@@ -217,7 +268,9 @@ int reserve_take(struct reserve *r, struct member *m)
 void reserve_refill(struct reserve *r)
 {
 	pthread_mutex_lock(&r->lock);
-	pthread_cond_signal(&r->want);
+	r->last_use = now_ns();
+	if (r->idle)
+		pthread_cond_signal(&r->want);
 	pthread_mutex_unlock(&r->lock);
 }
 

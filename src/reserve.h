@@ -25,8 +25,10 @@ struct reserve {
 	struct member *ready;
 	unsigned int n, size;
 	unsigned int generation;	/* bumped when members turn stale */
+	long long last_use;	/* CLOCK_MONOTONIC ns of the last take */
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
+	int idle;		/* the refill thread waits for a take */
 	pthread_t thread;
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
