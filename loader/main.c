@@ -229,19 +229,6 @@ static void read_kernel_state(struct loader *l, unsigned long *sp)
 	l->sock = argc >= 2 ? parse_socket_fd(argv[1]) : -1;
 }
 
-static int check_hello(const struct pw_rec *r, const struct pw_hello *h)
-{
-	if (r->type != PW_REQ_HELLO || r->len != sizeof(*h) ||
-	    h->magic != PW_MAGIC)
-		return -EPROTO;
-	if (h->version != PW_VERSION || h->build_id != PRISTINE_BUILD_ID)
-		return -ELIBBAD;
-	if (h->length > PW_MAX_REQUEST || h->nfds > PW_MAX_FDS ||
-	    (h->length & 7))
-		return -EPROTO;
-	return 0;
-}
-
 /*
  * Reads the request. The library usually queued all of it before we
  * started: one recvmsg() brings the hello and the records together.
@@ -249,7 +236,6 @@ static int check_hello(const struct pw_rec *r, const struct pw_hello *h)
 static unsigned char *read_request(struct loader *l, size_t *length)
 {
 	const size_t hello = sizeof(struct pw_rec) + sizeof(struct pw_hello);
-	struct pw_rec r;
 	struct pw_hello h;
 	unsigned char *p = l->request;
 	size_t have = 0;
@@ -273,9 +259,8 @@ static unsigned char *read_request(struct loader *l, size_t *length)
 	}
 	if (err)
 		loader_fail(l, -err);
-	memcpy(&r, l->request, sizeof(r));
-	memcpy(&h, l->request + sizeof(r), sizeof(h));
-	if ((err = check_hello(&r, &h)) < 0 || have - hello > h.length)
+	err = records_check_hello(l->request, PRISTINE_BUILD_ID, &h);
+	if (err < 0 || have - hello > h.length)
 		loader_fail(l, err ? -err : EPROTO);
 	if (h.nfds > LOADER_SMALL_FDS) {
 		l->big_fds_len = h.nfds * sizeof(int);
@@ -308,38 +293,27 @@ static unsigned char *read_request(struct loader *l, size_t *length)
  * Applies one request's records in order up to its RUN (which does not
  * return) or PREPARE (after which the next request follows).
  */
-static void apply(struct loader *l, unsigned char *p, unsigned char *end)
+static void apply(struct loader *l, const unsigned char *p,
+		  const unsigned char *end)
 {
-	int err;
+	struct record rec;
+	int n, err;
 
-	while (p < end) {
-		const struct pw_rec *r = (const struct pw_rec *)p;
-		const unsigned char *payload = p + sizeof(*r);
-
+	while ((n = records_next(&p, end, &rec)) != 0) {
 		l->step++;
-		if ((size_t)(end - p) < sizeof(*r) ||
-		    r->len > (size_t)(end - payload) ||
-		    PW_ALIGN(r->len) > (size_t)(end - payload)) {
-			l->step_type = 0;
-			loader_fail(l, EPROTO);
-		}
-		l->step_type = r->type;
-		p += sizeof(*r) + PW_ALIGN(r->len);
-		if (r->type == PW_REQ_RUN || r->type == PW_REQ_PREPARE) {
-			const struct pw_run *run = (const void *)payload;
-
-			if (p != end || r->len != sizeof(*run))
-				loader_fail(l, EPROTO);
-			if (r->type == PW_REQ_RUN)
-				loader_fail(l, -run_image(l, run->mode));
-			if ((err = prepare_image(l, run->mode)) < 0)
+		l->step_type = rec.type;
+		if (n < 0)
+			loader_fail(l, -n);
+		if (rec.type == PW_REQ_RUN)
+			loader_fail(l, -run_image(l, rec.u.mode));
+		if (rec.type == PW_REQ_PREPARE) {
+			if ((err = prepare_image(l, rec.u.mode)) < 0)
 				loader_fail(l, -err);
 			return;
 		}
-		if (r->type == PW_REQ_IMAGE && l->prepared.done)
+		if (rec.type == PW_REQ_IMAGE && l->prepared.done)
 			loader_fail(l, EPROTO);	/* a template's image is set */
-		err = actions_apply(l, r->type, payload, r->len);
-		if (err)
+		if ((err = actions_apply(l, &rec)) < 0)
 			loader_fail(l, -err);
 	}
 	l->step_type = 0;
