@@ -133,8 +133,12 @@ static long recv_some(struct loader *l, unsigned char *buf, size_t len,
 		return n;
 	if (n == 0)
 		return -ECONNRESET;
+	/* The library sends at most SCM_MAX_FD descriptors per message, which
+	 * ctl holds: descriptors were dropped because this process could
+	 * not take them (RLIMIT_NOFILE lower than the caller's: a pool
+	 * member made before the caller raised it). */
 	if (m.msg_flags & MSG_CTRUNC_)
-		return -EPROTO;
+		return -EMFILE;
 	if (m.msg_controllen >= sizeof(ctl.h)) {
 		struct loader_cmsghdr *c = &ctl.h;
 		size_t k, nfd;
