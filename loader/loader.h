@@ -7,6 +7,7 @@
 #include "elf-load.h"
 #include "records.h"
 #include "start.h"
+#include "sys.h"
 #include "wire.h"
 
 #define LOADER_AUXV_MAX 64
@@ -100,6 +101,10 @@ int loader_owns_fd(const struct loader *l, int fd);
 
 /* Applies one decoded configuration record; returns 0 or -errno. */
 int actions_apply(struct loader *l, const struct record *rec);
+
+/* Why the file open at fd must be run by the kernel for its privileges:
+ * PW_WHY_SETID, PW_WHY_FILECAPS, or PW_WHY_NONE. */
+uint32_t privilege_reason(int fd, const struct loader_stat *st);
 
 /* Runs the image: never returns on success; returns -errno on failure. */
 int run_image(struct loader *l, uint32_t mode);

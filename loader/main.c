@@ -341,6 +341,34 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	}
 }
 
+/*
+ * A loader installed set-user-ID, set-group-ID or with file capabilities
+ * would lend that privilege to any program anyone asks it to run (no need
+ * for the library: any process can talk to it). The kernel sets AT_SECURE
+ * for such an exec; it also does when the caller itself runs with mixed
+ * ids, which a real exec keeps too, so the loader's own file decides.
+ */
+static int privileged_install(const struct loader *l)
+{
+	struct loader_stat st;
+	uint32_t why = PW_WHY_SETID;
+	long fd;
+	int i;
+
+	for (i = 0; l->auxv[2 * i] != AT_NULL; i++)
+		if (l->auxv[2 * i] == AT_SECURE)
+			break;
+	if (!l->auxv[2 * i + 1])
+		return 0;
+	fd = sys_openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;	/* cannot tell: refuse */
+	if (sys_fstat((int)fd, &st) == 0)
+		why = privilege_reason((int)fd, &st);
+	sys_close((int)fd);
+	return why != PW_WHY_NONE;
+}
+
 void loader_main(unsigned long *sp)
 {
 	struct loader *l = &loader_memory.l;
@@ -357,6 +385,11 @@ void loader_main(unsigned long *sp)
 		say("pristine-loader: no control socket (this program is started "
 		    "by libpristine, with its socket's fd number as argument)\n");
 		sys_exit_group(127);
+	}
+	if (privileged_install(l)) {
+		say("pristine-loader: installed set-user-ID, set-group-ID or "
+		    "with file capabilities: it must not be\n");
+		loader_fail(l, EPERM);
 	}
 	/* Every signal is blocked: the library started us so. */
 	serve(l);

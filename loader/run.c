@@ -101,7 +101,7 @@ static int open_exec(const char *path, int *opath)
 	return (int)fd;
 }
 
-static uint32_t privilege_reason(int fd, const struct loader_stat *st)
+uint32_t privilege_reason(int fd, const struct loader_stat *st)
 {
 	if ((st->st_mode & S_ISUID) ||
 	    ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP)))
