@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -181,6 +182,15 @@ static int usable(const struct reserve *r)
 	       prctl(PR_GET_SECCOMP) == r->seccomp_mode;
 }
 
+/* Did the member's process die while it waited (killed by someone)? */
+static int member_dead(const struct member *m)
+{
+	struct pollfd p = { .fd = m->e.pidfd, .events = POLLIN };
+
+	/* An error (EINTR) says nothing: the exchange will tell. */
+	return poll(&p, 1, 0) > 0;
+}
+
 int reserve_take(struct reserve *r, struct member *m)
 {
 	int got = 0;
@@ -188,9 +198,11 @@ int reserve_take(struct reserve *r, struct member *m)
 	if (!usable(r))
 		return 0;
 	pthread_mutex_lock(&r->lock);
-	if (r->n) {
+	while (r->n && !got) {
 		*m = r->ready[--r->n];
-		got = 1;
+		got = !member_dead(m);
+		if (!got)
+			empty_abort(&m->e);	/* reaps at once: it is dead */
 	}
 	pthread_cond_signal(&r->want);
 	pthread_mutex_unlock(&r->lock);
