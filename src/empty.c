@@ -196,11 +196,14 @@ static void reap(struct empty *e)
 {
 	siginfo_t si;
 
+	/* The socket first: a loader still waiting for its request sees
+	 * EOF and exits, even if nothing could kill it. */
+	if (e->sock >= 0)
+		close(e->sock);
 	while (waitid(P_PIDFD, (id_t)e->pidfd, &si, WEXITED | __WALL) < 0 &&
 	       errno == EINTR)
 		;
 	close(e->pidfd);
-	close(e->sock);
 	e->pidfd = e->sock = -1;
 }
 
