@@ -242,6 +242,8 @@ int sender_push(struct sender *s, int sock, int flags)
 				k = FD_CHUNK;
 			m.msg_control = ctl;
 			m.msg_controllen = CMSG_SPACE(k * sizeof(int));
+			/* The padding after an odd count goes out too. */
+			memset(ctl, 0, m.msg_controllen);
 			cm = CMSG_FIRSTHDR(&m);
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_RIGHTS;
