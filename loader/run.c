@@ -613,6 +613,9 @@ static int run_prepared(struct loader *l)
 
 	if ((err = check_arg_limits(l, execfn)) < 0)
 		return err;
+	/* The image's descriptor may have moved since it was read: out of
+	 * the way of a descriptor the program gets (loader_vacate_fd()). */
+	l->exe.fd = l->image_fd;
 	if (l->prepared.reason == PW_WHY_NONE)
 		return finish_phase(l, execfn);
 	return kernel_exec(l, l->prepared.reason, l->image_fd,
