@@ -84,9 +84,16 @@ int reserve_make(struct reserve *r, struct member *m)
 
 void reserve_put(struct reserve *r, struct member *m)
 {
+	int full;
+
 	pthread_mutex_lock(&r->lock);
-	r->ready[r->n++] = *m;
+	/* The refill thread runs meanwhile and may have filled it. */
+	full = r->n >= r->size;
+	if (!full)
+		r->ready[r->n++] = *m;
 	pthread_mutex_unlock(&r->lock);
+	if (full)
+		empty_abort(&m->e);
 }
 
 static void *refill(void *arg)

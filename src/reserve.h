@@ -49,7 +49,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 /* Makes one member now, in the calling thread (a template's first). */
 int reserve_make(struct reserve *r, struct member *m);
 
-/* Adds a member made by reserve_make(). */
+/* Adds a member made by reserve_make(), or ends it if r is full. */
 void reserve_put(struct reserve *r, struct member *m);
 
 /*
