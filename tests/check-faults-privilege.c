@@ -2,7 +2,8 @@
  * Privilege. As an unprivileged user: a set-group-ID or file-capability
  * target gets its privilege from the kernel's exec, never through the
  * userspace path (set-user-ID: test-loader-system); a loader installed
- * with privileges refuses to run anything. A caller holding capabilities
+ * with privileges refuses to run anything; a set-user-ID caller ignores
+ * PRISTINE_LOADER. A caller holding capabilities
  * that execve() would drop (permitted, effective, inheritable, not
  * ambient) passes a program started by pristine exactly the capabilities
  * a real execve() passes. And a program started by pristine holds nothing
@@ -157,6 +158,36 @@ START_TEST(privileged_loader_refuses)
 	out = spawn_as_nobody(loader, built("show-process"));
 	expect_in(out, "euid=65534 uid=65534\n");
 	expect_in(out, "spawner: err=0 route=0 exit=0\n");
+	free(out);
+}
+END_TEST
+
+/*
+ * A set-user-ID program linked with the library, run by another user,
+ * ignores PRISTINE_LOADER: that user would choose what runs as root.
+ */
+START_TEST(setuid_caller_ignores_loader_variable)
+{
+	const char *spawner = tmp_path("spawner-suid");
+	char env[600];
+	char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534",
+			 "--clear-groups", "--inh-caps=-all", "env", env,
+			 (char *)spawner, "/bin/true", "true", NULL };
+	struct stat st;
+	int status;
+	char *out;
+
+	use_fake_loader("mark");
+	unlink(tmp_path("marked"));
+	snprintf(env, sizeof(env), "PRISTINE_LOADER=%s", tmp_path("mark"));
+	copy_file(built("loader-spawner"), spawner, 0755);
+	ck_assert_int_eq(chown(spawner, 0, 0), 0);
+	ck_assert_int_eq(chmod(spawner, 04755), 0);
+	out = capture(argv, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "spawner: status %#x:\n%s", status, out);
+	ck_assert_msg(stat(tmp_path("marked"), &st) < 0,
+		      "PRISTINE_LOADER ran as root:\n%s", out);
 	free(out);
 }
 END_TEST
@@ -479,6 +510,7 @@ Suite *privilege_suite(void)
 		tcase_add_test(tc, setgid_target);
 		tcase_add_test(tc, file_caps_target);
 		tcase_add_test(tc, privileged_loader_refuses);
+		tcase_add_test(tc, setuid_caller_ignores_loader_variable);
 	}
 	if (geteuid() == 0) {
 		tcase_add_test(tc, capabilities_dropped_as_by_execve);

@@ -4,10 +4,13 @@
  * says how to misbehave. Like the real loader it is started with its
  * socket's fd number as argv[1]; it reads the request (the hello, then the
  * length it gives, closing every descriptor received) unless the mode
- * answers first, then writes its answer and exits, or hangs.
+ * answers first, then writes its answer and exits, or hangs. In mode
+ * "mark" it only leaves a file next to itself.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +127,15 @@ int main(int argc, char **argv)
 	mode++;
 	sock = atoi(argv[1]);
 	/* Modes that answer before reading anything. */
+	if (!strcmp(mode, "mark")) {
+		/* Leaves "marked" next to itself: proof that it ran. */
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%.*smarked",
+			 (int)(mode - execfn), execfn);
+		close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		return 0;
+	}
 	if (!strcmp(mode, "early")) {
 		hello(PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID);
 		status(PW_REP_STATUS, 2 /* ENOENT */, 0);
