@@ -4,9 +4,10 @@
  * from the caller would keep now: the inheritable descriptors (at their
  * numbers, sharing their open file descriptions), the current directory,
  * the umask, the ignored signals (every other one at its default), and
- * no_new_privs. Credentials and the seccomp mode are checked by
- * reserve_take(); rlimits, namespaces and cgroup stay those of the
- * member's creation (see pristine(7)).
+ * no_new_privs. Credentials (ids, groups, capabilities, securebits) and
+ * seccomp filters are checked by reserve_take() (creds.c); rlimits,
+ * namespaces and cgroup stay those of the member's creation (see
+ * pristine(7)).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include "reserve.h"
 
@@ -149,9 +148,8 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	r->kpath = kpath;
 	r->mode = mode;
 	r->owner = getpid();
-	getresuid(&r->uid, &r->euid, &(uid_t){ 0 });
-	getresgid(&r->gid, &r->egid, &(gid_t){ 0 });
-	r->seccomp_mode = prctl(PR_GET_SECCOMP);
+	if (creds_read(&r->creds) < 0)
+		return errno;
 	if (image_fd >= 0 && fstat(image_fd, &r->st) < 0)
 		return errno;
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))
@@ -177,16 +175,10 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 /* May this process use r's members now? */
 static int usable(const struct reserve *r)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
 	if (r->dead || getpid() != r->owner)
 		return 0;
 	/* Members were made with the credentials of that time. */
-	getresuid(&ru, &eu, &su);
-	getresgid(&rg, &eg, &sg);
-	return ru == r->uid && eu == r->euid && rg == r->gid && eg == r->egid &&
-	       prctl(PR_GET_SECCOMP) == r->seccomp_mode;
+	return creds_same(&r->creds);
 }
 
 /* Did the member's process die while it waited (killed by someone)? */

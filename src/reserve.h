@@ -10,6 +10,24 @@
 #include <sys/stat.h>
 #include "internal.h"
 
+/* Credentials an exec keeps, for comparing then and now (creds.c). */
+#define CREDS_GROUPS 256
+struct creds {
+	uid_t uid, euid;
+	gid_t gid, egid;
+	int ngroups;			/* -1: more than CREDS_GROUPS */
+	gid_t groups[CREDS_GROUPS];
+	uint64_t effective, permitted, inheritable, ambient;
+	uint64_t bounding;		/* 0 unless permitted has CAP_SETPCAP */
+	int securebits;
+	int seccomp;			/* mode, plus the number of filters */
+};
+
+/* Reads the calling thread's credentials; 0 or -1. */
+int creds_read(struct creds *c);
+/* Are they the same now as in 'then'? */
+int creds_same(const struct creds *then);
+
 struct member {
 	struct empty e;
 	int route;		/* templates: how the prepared image runs */
@@ -26,9 +44,7 @@ struct reserve {
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	pthread_t thread;
-	uid_t uid, euid;	/* credentials the members were made with */
-	gid_t gid, egid;
-	int seccomp_mode;
+	struct creds creds;	/* what the members were made with */
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
 	int fd_name;		/* the caller's number for it, or -1 */
