@@ -6,7 +6,9 @@
  * PRISTINE_LOADER. A caller holding capabilities
  * that execve() would drop (permitted, effective, inheritable, not
  * ambient) passes a program started by pristine exactly the capabilities
- * a real execve() passes. And a program started by pristine holds nothing
+ * a real execve() passes, also from a pool or template member made
+ * before the caller gave up a privilege. And a program started by
+ * pristine holds nothing
  * of its caller: no library socket, no descriptor it was not given, no
  * mapping of the caller's files, no environment it was not given.
  */
@@ -16,6 +18,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,10 +215,17 @@ static void set_caps(uint64_t permitted, uint64_t effective,
 		_exit(80);
 }
 
-/* The Cap* lines of grep's own status, started by way k. */
-static char *caps_of_a_child(int k)
+/*
+ * The lines of grep's own /proc/self/status that match pattern, grep
+ * started by way k: 0 glibc's posix_spawn() (a real execve()), 1
+ * pristine_spawn() (through the pool, if there is one), 2 a
+ * pristine_open() handle, 3 template t.
+ */
+static char *status_of_a_child(int k, const char *pattern,
+			       pristine_template_t *t)
 {
-	char *argv[] = { "grep", "^Cap", "/proc/self/status", NULL };
+	char *argv[] = { "grep", "-E", (char *)pattern, "/proc/self/status",
+			 NULL };
 	pristine_spawn_file_actions_t pfa;
 	posix_spawn_file_actions_t gfa;
 	int p[2], err = 0, h;
@@ -223,15 +234,18 @@ static char *caps_of_a_child(int k)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		_exit(81);
+	pristine_spawn_file_actions_init(&pfa);
+	pristine_spawn_file_actions_adddup2(&pfa, p[1], 1);
 	if (k == 0) {
 		posix_spawn_file_actions_init(&gfa);
 		posix_spawn_file_actions_adddup2(&gfa, p[1], 1);
 		err = posix_spawn(&pid, "/bin/grep", &gfa, NULL, argv, environ);
 	} else if (k == 1) {
-		pristine_spawn_file_actions_init(&pfa);
-		pristine_spawn_file_actions_adddup2(&pfa, p[1], 1);
 		err = pristine_spawn(&pid, "/bin/grep", &pfa, NULL, argv,
 				     environ);
+	} else if (k == 3) {
+		err = pristine_template_spawn(t, &pid, &pfa, NULL, argv,
+					      environ);
 	} else {
 		h = pristine_open(0);
 		if (h < 0 ||
@@ -276,7 +290,7 @@ static void caps_child(int out, int ambient)
 			     CAP_NET_BIND_SERVICE, 0, 0) < 0)
 		_exit(87);
 	for (k = 0; k < 3; k++) {
-		char *caps = caps_of_a_child(k);
+		char *caps = status_of_a_child(k, "^Cap", NULL);
 
 		if (write(out, caps, strlen(caps) + 1) < 0)
 			_exit(88);
@@ -338,6 +352,129 @@ END_TEST
 START_TEST(ambient_capabilities_kept_as_by_execve)
 {
 	compare_caps(1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * A pool or template member is made with the caller's credentials of
+ * that moment. When the caller gives up a privilege afterwards, or takes
+ * on a seccomp filter, a program from the member must not keep what the
+ * caller gave up: its status reads as after a real execve() from the
+ * caller as it is now. Each case runs in a child of the test.
+ */
+static void groups_before(void)
+{
+	gid_t g[2] = { 4, 24 };
+
+	if (setgroups(2, g) < 0)
+		_exit(70);
+}
+static void groups_drop(void)
+{
+	if (setgroups(0, NULL) < 0)
+		_exit(71);
+}
+static void nothing(void)
+{
+}
+static void bounding_drop(void)
+{
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) < 0)
+		_exit(72);
+}
+static void ambient_before(void)
+{
+	const uint64_t bind = CAP_BIT(CAP_NET_BIND_SERVICE);
+
+	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		_exit(73);
+	set_caps(bind, bind, bind);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_BIND_SERVICE,
+		  0, 0) < 0)
+		_exit(74);
+}
+static void ambient_drop(void)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		_exit(75);
+}
+static void allow_all_filter(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K,
+					    SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		_exit(76);
+}
+
+static const struct {
+	const char *name;
+	void (*before)(void), (*change)(void);
+	int template;
+} cred_cases[] = {
+	{ "groups dropped", groups_before, groups_drop, 0 },
+	{ "groups dropped (template)", groups_before, groups_drop, 1 },
+	{ "bounding set shrunk", nothing, bounding_drop, 0 },
+	{ "ambient set cleared", ambient_before, ambient_drop, 0 },
+	{ "seccomp filter added", allow_all_filter, allow_all_filter, 1 },
+};
+
+static void cred_child(int out, int i)
+{
+	const char *pattern = "^(Groups|Cap|NoNewPrivs|Seccomp)";
+	pristine_template_t *t = NULL;
+	char *kernel, *member;
+	int n;
+
+	cred_cases[i].before();
+	if (cred_cases[i].template) {
+		if (!(t = pristine_template_create("/bin/grep", -1, 1, 0)))
+			_exit(77);
+	} else if (pristine_pool_create(1, 0) < 0) {
+		_exit(78);
+	}
+	for (n = 0; n < 500 && !children_named("pristine-loader", NULL, 0);
+	     n++)
+		usleep(10000);
+	cred_cases[i].change();
+	kernel = status_of_a_child(0, pattern, NULL);
+	member = status_of_a_child(t ? 3 : 1, pattern, t);
+	if (write(out, kernel, strlen(kernel) + 1) < 0 ||
+	    write(out, member, strlen(member) + 1) < 0)
+		_exit(79);
+	_exit(0);
+}
+
+START_TEST(member_keeps_no_dropped_privilege)
+{
+	char *out, *member;
+	int p[2], st;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		cred_child(p[1], _i);
+	}
+	close(p[1]);
+	out = slurp_fd(p[0]);
+	close(p[0]);
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "%s: child status %#x", cred_cases[_i].name, st);
+	member = out + strlen(out) + 1;
+	ck_assert_msg(!strcmp(member, out), "%s: a member's program has\n%s"
+		      "where execve() gives\n%s", cred_cases[_i].name, member,
+		      out);
+	free(out);
 }
 END_TEST
 
@@ -515,6 +652,8 @@ Suite *privilege_suite(void)
 	if (geteuid() == 0) {
 		tcase_add_test(tc, capabilities_dropped_as_by_execve);
 		tcase_add_test(tc, ambient_capabilities_kept_as_by_execve);
+		tcase_add_loop_test(tc, member_keeps_no_dropped_privilege, 0,
+				    sizeof(cred_cases) / sizeof(cred_cases[0]));
 	}
 	tcase_add_test(tc, child_holds_nothing_of_the_caller);
 	suite_add_tcase(s, tc);
