@@ -40,7 +40,8 @@ struct record {
 		struct pw_dup2 dup2;		/* DUP2 */
 		int32_t value;			/* every struct pw_int record */
 		const char *string;		/* CHDIR, NAME */
-		uint64_t sigset;		/* SIGMASK, SIGIGNORE, SIGDEFAULT */
+		uint64_t sigset;		/* SIGMASK, SIGIGNORE,
+						 * SIGDEFAULT */
 		struct pw_rlimit rlimit;	/* RLIMIT */
 		struct pw_sched sched;		/* SCHED */
 		struct {

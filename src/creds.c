@@ -63,8 +63,9 @@ int creds_read(struct creds *c)
 	c->securebits = prctl(PR_GET_SECUREBITS);
 	both = c->permitted & c->inheritable;
 	for (cap = 0; cap < CAP_MAX; cap++)
-		if ((both >> cap & 1) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+		if ((both >> cap & 1) && prctl(PR_CAP_AMBIENT,
+					       PR_CAP_AMBIENT_IS_SET, cap, 0,
+					       0) == 1)
 			c->ambient |= 1ull << cap;
 	if (c->permitted & (1ull << CAP_SETPCAP))
 		for (cap = 0; cap < CAP_MAX; cap++) {

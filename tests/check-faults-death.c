@@ -84,7 +84,8 @@ static void caller_dies(int pool)
 		ck_assert_msg(poll(&pfd, 1, 1000) == 1,
 			      "empty process %d outlived its caller by 1 s",
 			      (int)loaders[i]);
-		ck_assert_int_eq(waitid(P_PIDFD, (id_t)fds[i], &si, WEXITED), 0);
+		ck_assert_int_eq(waitid(P_PIDFD, (id_t)fds[i], &si, WEXITED),
+				 0);
 		ck_assert_int_eq(si.si_code, CLD_EXITED);
 		ck_assert_int_eq(si.si_status, 127);
 		close(fds[i]);

@@ -60,7 +60,8 @@ static void add_strings(struct wire *w, uint32_t type, const char *s,
 /* The image and argv of every request: touch the marker. */
 static void add_touch(struct wire *w)
 {
-	struct pw_image im = { .path_len = sizeof("/bin/touch"), .fd_name = -1 };
+	struct pw_image im = { .path_len = sizeof("/bin/touch"),
+			       .fd_name = -1 };
 	unsigned char buf[64];
 	char argv[300];
 	size_t n;

@@ -101,7 +101,8 @@ static void status_with_fds(int32_t err)
 	} ctl;
 	struct iovec iov = { msg, sizeof(msg) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+			    .msg_control = &ctl,
+			    .msg_controllen = sizeof(ctl) };
 	int *fds = (int *)CMSG_DATA(&ctl.h), i;
 
 	memset(&ctl, 0, sizeof(ctl));

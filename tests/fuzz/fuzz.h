@@ -47,7 +47,7 @@ int fuzz_reply(const uint8_t *data, size_t size);
  */
 struct fuzz_stack_head {
 	uint16_t gap;		/* modulo 8192, as the loader draws it */
-	uint8_t npairs;		/* template auxv pairs (AT_NULL may be missing) */
+	uint8_t npairs;		/* template auxv pairs (AT_NULL may lack) */
 	uint8_t nset;		/* modulo 11: the loader rewrites at most 10 */
 	uint8_t top_pages;	/* the stack top, pages below 0x7ffffffff000 */
 	uint8_t nargv;

@@ -24,7 +24,8 @@ static void write_seed(void *ctx, const char *name, const void *data,
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: make-seeds elf|stack|request|reply DIR\n");
+		fprintf(stderr, "usage: make-seeds "
+			"elf|stack|request|reply DIR\n");
 		return 2;
 	}
 	if (mkdir(argv[2], 0755) < 0 && errno != EEXIST) {
