@@ -1,74 +1,29 @@
 /*
- * Configuration records, applied in the order they arrive, the way glibc's
- * posix_spawn child applies file actions and attributes before execve().
+ * Configuration records, checked and decoded by records.c, applied in the
+ * order they arrive, the way glibc's posix_spawn child applies file
+ * actions and attributes before execve().
  * Everything that only matters at the jump (argv, envp, image, final signal
  * mask, seccomp filter, name) is recorded here and used by run_image().
  */
-#include <linux/seccomp.h>
-#include <linux/filter.h>
 #include <asm/ioctls.h>
 #include "loader.h"
 #include "mem.h"
 #include "sys.h"
 
-static int strings(struct strings *s, const unsigned char *p, uint32_t len)
+static int image(struct loader *l, const struct record_image *im)
 {
-	uint32_t count, i;
-	const char *c, *end;
-
-	if (len < 8)
-		return -EPROTO;
-	memcpy(&count, p, 4);
-	c = (const char *)p + 8;
-	end = (const char *)p + len;
-	for (i = 0; i < count; i++) {
-		size_t n = strnlen(c, (size_t)(end - c));
-
-		if (c + n >= end)
-			return -EPROTO;
-		c += n + 1;
-	}
-	s->data = (const char *)p + 8;
-	s->bytes = (size_t)(c - s->data);
-	s->count = count;
-	return 0;
-}
-
-/* A NUL-terminated string filling len bytes, or NULL. */
-static const char *string(const unsigned char *p, uint32_t len)
-{
-	if (!len || strnlen((const char *)p, len) != len - 1)
-		return 0;
-	return (const char *)p;
-}
-
-static int image(struct loader *l, const unsigned char *p, uint32_t len)
-{
-	const struct pw_image *im = (const void *)p;
-	const unsigned char *s = p + sizeof(*im);
-
-	if (len < sizeof(*im) || im->path_len > len - sizeof(*im) ||
-	    im->search_len > len - sizeof(*im) - im->path_len)
-		return -EPROTO;
 	if (l->image_fd >= 0) {
 		sys_close(l->image_fd);
 		l->image_fd = -1;
 	}
-	l->image = im;
-	l->image_path = im->path_len ? string(s, im->path_len) : 0;
-	l->image_search = im->search_len ? string(s + im->path_len,
-						  im->search_len) : 0;
-	if ((im->path_len && !l->image_path) ||
-	    (im->search_len && !l->image_search))
-		return -EPROTO;
+	l->image = *im;
+	l->have_image = 1;
 	if (im->flags & PW_IMAGE_FD) {
 		int fd = loader_take_fd(l);
 
 		if (fd < 0)
 			return fd;
 		l->image_fd = fd;
-	} else if (!l->image_path) {
-		return -EPROTO;
 	}
 	return 0;
 }
@@ -246,50 +201,36 @@ static int sched(const struct pw_sched *s)
 	return r < 0 ? (int)r : 0;
 }
 
-#define NEED(t) do { if (len < sizeof(t)) return -EPROTO; } while (0)
-
-int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
-		  uint32_t len)
+int actions_apply(struct loader *l, const struct record *rec)
 {
-	const struct pw_int *iv = (const void *)p;
-	const char *s;
 	long r = 0;
 
-	switch (type) {
+	switch (rec->type) {
 	case PW_REQ_ARGV:
-		return strings(&l->argv, p, len);
+		l->argv = rec->u.strings;
+		break;
 	case PW_REQ_ENVP:
-		return strings(&l->envp, p, len);
+		l->envp = rec->u.strings;
+		break;
 	case PW_REQ_IMAGE:
-		return image(l, p, len);
+		return image(l, &rec->u.image);
 	case PW_REQ_FD:
-		NEED(struct pw_fd);
-		return install_fd(l, (const void *)p);
+		return install_fd(l, &rec->u.fd);
 	case PW_REQ_OPEN:
-		NEED(struct pw_open);
-		if (!(s = string(p + sizeof(struct pw_open),
-				 len - sizeof(struct pw_open))))
-			return -EPROTO;
-		return open_fd(l, (const void *)p, s);
+		return open_fd(l, &rec->u.open.o, rec->u.open.path);
 	case PW_REQ_CLOSE:
-		NEED(struct pw_int);
-		return close_fd(l, iv->value);
+		return close_fd(l, rec->u.value);
 	case PW_REQ_DUP2:
-		NEED(struct pw_dup2);
-		return dup_fd(l, (const void *)p);
+		return dup_fd(l, &rec->u.dup2);
 	case PW_REQ_CLOSEFROM:
-		NEED(struct pw_int);
-		return close_from(l, iv->value);
+		return close_from(l, rec->u.value);
 	case PW_REQ_CHDIR:
-		if (!(s = string(p, len)))
-			return -EPROTO;
-		r = sys_chdir(s);
+		r = sys_chdir(rec->u.string);
 		break;
 	case PW_REQ_FCHDIR:
-		NEED(struct pw_int);
-		if (loader_owns_fd(l, iv->value))
+		if (loader_owns_fd(l, rec->u.value))
 			return -EBADF;
-		r = sys_fchdir(iv->value);
+		r = sys_fchdir(rec->u.value);
 		break;
 	case PW_REQ_FCHDIR_FD: {
 		int fd = loader_take_fd(l);
@@ -301,19 +242,16 @@ int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
 		break;
 	}
 	case PW_REQ_UMASK:
-		NEED(struct pw_int);
-		sys_umask((unsigned)iv->value & 0777);
+		sys_umask((unsigned)rec->u.value & 0777);
 		break;
 	case PW_REQ_SETSID:
 		r = sys_setsid();
 		break;
 	case PW_REQ_SETPGID:
-		NEED(struct pw_int);
-		r = sys_setpgid(0, iv->value);
+		r = sys_setpgid(0, rec->u.value);
 		break;
 	case PW_REQ_TCSETPGRP:
-		NEED(struct pw_int);
-		return tcsetpgrp(iv->value);
+		return tcsetpgrp(rec->u.value);
 	case PW_REQ_CTTY: {
 		int fd = loader_take_fd(l);
 
@@ -324,30 +262,20 @@ int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
 		break;
 	}
 	case PW_REQ_SIGMASK:
-		NEED(struct pw_sigset);
-		memcpy(&l->sigmask, p, 8);
+		l->sigmask = rec->u.sigset;
 		break;
 	case PW_REQ_SIGIGNORE:
-		NEED(struct pw_sigset);
-		return set_signals(((const struct pw_sigset *)p)->set,
-				   LOADER_SIG_IGN);
+		return set_signals(rec->u.sigset, LOADER_SIG_IGN);
 	case PW_REQ_SIGDEFAULT:
-		NEED(struct pw_sigset);
-		return set_signals(((const struct pw_sigset *)p)->set,
-				   LOADER_SIG_DFL);
+		return set_signals(rec->u.sigset, LOADER_SIG_DFL);
 	case PW_REQ_RLIMIT: {
-		const struct pw_rlimit *rl = (const void *)p;
-		uint64_t v[2];
+		uint64_t v[2] = { rec->u.rlimit.cur, rec->u.rlimit.max };
 
-		NEED(struct pw_rlimit);
-		v[0] = rl->cur;
-		v[1] = rl->max;
-		r = sys_prlimit(0, rl->resource, v, 0);
+		r = sys_prlimit(0, rec->u.rlimit.resource, v, 0);
 		break;
 	}
 	case PW_REQ_SCHED:
-		NEED(struct pw_sched);
-		return sched((const void *)p);
+		return sched(&rec->u.sched);
 	case PW_REQ_RESETIDS:
 		l->resetids = 1;
 		return resetids();
@@ -355,21 +283,16 @@ int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
 		r = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		break;
 	case PW_REQ_SECCOMP:
-		if (!len || len % sizeof(struct sock_filter) ||
-		    len / sizeof(struct sock_filter) > BPF_MAXINSNS)
-			return -EINVAL;
-		l->seccomp = p;
-		l->seccomp_len = len;
+		l->seccomp = rec->u.filter.insns;
+		l->seccomp_len = rec->u.filter.len;
 		break;
 	case PW_REQ_NAME:
-		if (!(l->name = string(p, len)))
-			return -EPROTO;
+		l->name = rec->u.string;
 		break;
 	case PW_REQ_FLUSH_SIGNALS:
 		return flush_signals();
 	case PW_REQ_PDEATHSIG:
-		NEED(struct pw_int);
-		r = sys_prctl(PR_SET_PDEATHSIG, iv->value, 0, 0, 0);
+		r = sys_prctl(PR_SET_PDEATHSIG, rec->u.value, 0, 0, 0);
 		break;
 	default:
 		return -EPROTO;

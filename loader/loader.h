@@ -5,18 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "elf-load.h"
+#include "records.h"
 #include "start.h"
+#include "sys.h"
 #include "wire.h"
 
 #define LOADER_AUXV_MAX 64
 #define LOADER_SMALL_FDS 256
 #define LOADER_SMALL_REQUEST 16384
-
-struct strings {
-	const char *data;	/* back-to-back NUL-terminated strings */
-	size_t bytes;
-	size_t count;
-};
 
 struct loader {
 	int sock;
@@ -38,8 +34,8 @@ struct loader {
 
 	/* Configuration gathered for the run. */
 	struct strings argv, envp;
-	const struct pw_image *image;
-	const char *image_path, *image_search;
+	struct record_image image;	/* names point into the request */
+	int have_image;		/* until a template's image is prepared */
 	int image_fd;
 	uint64_t sigmask;
 	const void *seccomp;
@@ -103,9 +99,12 @@ int loader_vacate_fd(struct loader *l, int fd);
 /* Is fd one of the loader's own descriptors? */
 int loader_owns_fd(const struct loader *l, int fd);
 
-/* Applies one configuration record; returns 0 or -errno. */
-int actions_apply(struct loader *l, uint32_t type, const unsigned char *p,
-		  uint32_t len);
+/* Applies one decoded configuration record; returns 0 or -errno. */
+int actions_apply(struct loader *l, const struct record *rec);
+
+/* Why the file open at fd must be run by the kernel for its privileges:
+ * PW_WHY_SETID, PW_WHY_FILECAPS, or PW_WHY_NONE. */
+uint32_t privilege_reason(int fd, const struct loader_stat *st);
 
 /* Runs the image: never returns on success; returns -errno on failure. */
 int run_image(struct loader *l, uint32_t mode);

@@ -133,8 +133,12 @@ static long recv_some(struct loader *l, unsigned char *buf, size_t len,
 		return n;
 	if (n == 0)
 		return -ECONNRESET;
+	/* The library sends at most SCM_MAX_FD descriptors per message, which
+	 * ctl holds: descriptors were dropped because this process could
+	 * not take them (RLIMIT_NOFILE lower than the caller's: a pool
+	 * member made before the caller raised it). */
 	if (m.msg_flags & MSG_CTRUNC_)
-		return -EPROTO;
+		return -EMFILE;
 	if (m.msg_controllen >= sizeof(ctl.h)) {
 		struct loader_cmsghdr *c = &ctl.h;
 		size_t k, nfd;
@@ -229,19 +233,6 @@ static void read_kernel_state(struct loader *l, unsigned long *sp)
 	l->sock = argc >= 2 ? parse_socket_fd(argv[1]) : -1;
 }
 
-static int check_hello(const struct pw_rec *r, const struct pw_hello *h)
-{
-	if (r->type != PW_REQ_HELLO || r->len != sizeof(*h) ||
-	    h->magic != PW_MAGIC)
-		return -EPROTO;
-	if (h->version != PW_VERSION || h->build_id != PRISTINE_BUILD_ID)
-		return -ELIBBAD;
-	if (h->length > PW_MAX_REQUEST || h->nfds > PW_MAX_FDS ||
-	    (h->length & 7))
-		return -EPROTO;
-	return 0;
-}
-
 /*
  * Reads the request. The library usually queued all of it before we
  * started: one recvmsg() brings the hello and the records together.
@@ -249,7 +240,6 @@ static int check_hello(const struct pw_rec *r, const struct pw_hello *h)
 static unsigned char *read_request(struct loader *l, size_t *length)
 {
 	const size_t hello = sizeof(struct pw_rec) + sizeof(struct pw_hello);
-	struct pw_rec r;
 	struct pw_hello h;
 	unsigned char *p = l->request;
 	size_t have = 0;
@@ -273,9 +263,8 @@ static unsigned char *read_request(struct loader *l, size_t *length)
 	}
 	if (err)
 		loader_fail(l, -err);
-	memcpy(&r, l->request, sizeof(r));
-	memcpy(&h, l->request + sizeof(r), sizeof(h));
-	if ((err = check_hello(&r, &h)) < 0 || have - hello > h.length)
+	err = records_check_hello(l->request, PRISTINE_BUILD_ID, &h);
+	if (err < 0 || have - hello > h.length)
 		loader_fail(l, err ? -err : EPROTO);
 	if (h.nfds > LOADER_SMALL_FDS) {
 		l->big_fds_len = h.nfds * sizeof(int);
@@ -308,38 +297,27 @@ static unsigned char *read_request(struct loader *l, size_t *length)
  * Applies one request's records in order up to its RUN (which does not
  * return) or PREPARE (after which the next request follows).
  */
-static void apply(struct loader *l, unsigned char *p, unsigned char *end)
+static void apply(struct loader *l, const unsigned char *p,
+		  const unsigned char *end)
 {
-	int err;
+	struct record rec;
+	int n, err;
 
-	while (p < end) {
-		const struct pw_rec *r = (const struct pw_rec *)p;
-		const unsigned char *payload = p + sizeof(*r);
-
+	while ((n = records_next(&p, end, &rec)) != 0) {
 		l->step++;
-		if ((size_t)(end - p) < sizeof(*r) ||
-		    r->len > (size_t)(end - payload) ||
-		    PW_ALIGN(r->len) > (size_t)(end - payload)) {
-			l->step_type = 0;
-			loader_fail(l, EPROTO);
-		}
-		l->step_type = r->type;
-		p += sizeof(*r) + PW_ALIGN(r->len);
-		if (r->type == PW_REQ_RUN || r->type == PW_REQ_PREPARE) {
-			const struct pw_run *run = (const void *)payload;
-
-			if (p != end || r->len != sizeof(*run))
-				loader_fail(l, EPROTO);
-			if (r->type == PW_REQ_RUN)
-				loader_fail(l, -run_image(l, run->mode));
-			if ((err = prepare_image(l, run->mode)) < 0)
+		l->step_type = rec.type;
+		if (n < 0)
+			loader_fail(l, -n);
+		if (rec.type == PW_REQ_RUN)
+			loader_fail(l, -run_image(l, rec.u.mode));
+		if (rec.type == PW_REQ_PREPARE) {
+			if ((err = prepare_image(l, rec.u.mode)) < 0)
 				loader_fail(l, -err);
 			return;
 		}
-		if (r->type == PW_REQ_IMAGE && l->prepared.done)
+		if (rec.type == PW_REQ_IMAGE && l->prepared.done)
 			loader_fail(l, EPROTO);	/* a template's image is set */
-		err = actions_apply(l, r->type, payload, r->len);
-		if (err)
+		if ((err = actions_apply(l, &rec)) < 0)
 			loader_fail(l, -err);
 	}
 	l->step_type = 0;
@@ -363,6 +341,34 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	}
 }
 
+/*
+ * A loader installed set-user-ID, set-group-ID or with file capabilities
+ * would lend that privilege to any program anyone asks it to run (no need
+ * for the library: any process can talk to it). The kernel sets AT_SECURE
+ * for such an exec; it also does when the caller itself runs with mixed
+ * ids, which a real exec keeps too, so the loader's own file decides.
+ */
+static int privileged_install(const struct loader *l)
+{
+	struct loader_stat st;
+	uint32_t why = PW_WHY_SETID;
+	long fd;
+	int i;
+
+	for (i = 0; l->auxv[2 * i] != AT_NULL; i++)
+		if (l->auxv[2 * i] == AT_SECURE)
+			break;
+	if (!l->auxv[2 * i + 1])
+		return 0;
+	fd = sys_openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;	/* cannot tell: refuse */
+	if (sys_fstat((int)fd, &st) == 0)
+		why = privilege_reason((int)fd, &st);
+	sys_close((int)fd);
+	return why != PW_WHY_NONE;
+}
+
 void loader_main(unsigned long *sp)
 {
 	struct loader *l = &loader_memory.l;
@@ -379,6 +385,11 @@ void loader_main(unsigned long *sp)
 		say("pristine-loader: no control socket (this program is started "
 		    "by libpristine, with its socket's fd number as argument)\n");
 		sys_exit_group(127);
+	}
+	if (privileged_install(l)) {
+		say("pristine-loader: installed set-user-ID, set-group-ID or "
+		    "with file capabilities: it must not be\n");
+		loader_fail(l, EPERM);
 	}
 	/* Every signal is blocked: the library started us so. */
 	serve(l);

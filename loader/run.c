@@ -101,7 +101,7 @@ static int open_exec(const char *path, int *opath)
 	return (int)fd;
 }
 
-static uint32_t privilege_reason(int fd, const struct loader_stat *st)
+uint32_t privilege_reason(int fd, const struct loader_stat *st)
 {
 	if ((st->st_mode & S_ISUID) ||
 	    ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP)))
@@ -534,7 +534,7 @@ static int search(struct loader *l, const char *file, const char *list,
 static void fd_names(struct loader *l, const char **execfn,
 		     const char **kpath)
 {
-	const char *path = l->image_path;
+	const char *path = l->image.path;
 	long r;
 
 	if (path) {
@@ -542,14 +542,14 @@ static void fd_names(struct loader *l, const char **execfn,
 		/* The kernel resolves a path again: give it the absolute one
 		 * the library resolved, not one relative to a cwd that the
 		 * configuration may have changed. */
-		*kpath = (l->image->flags & PW_IMAGE_KPATH) && l->image_search
-				 ? l->image_search : path;
+		*kpath = (l->image.flags & PW_IMAGE_KPATH) && l->image.search
+				 ? l->image.search : path;
 		return;
 	}
 	/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N, with the
 	 * caller's N. */
-	name_fd(l->fd_path, "/dev/fd/", l->image->fd_name >= 0
-						? l->image->fd_name
+	name_fd(l->fd_path, "/dev/fd/", l->image.fd_name >= 0
+						? l->image.fd_name
 						: l->image_fd);
 	/* Since 6.14 an fd exec is named after the file. */
 	name_fd(l->comm_buf, "/proc/self/fd/", l->image_fd);
@@ -557,7 +557,7 @@ static void fd_names(struct loader *l, const char **execfn,
 			   sizeof(l->comm_buf) - 1);
 	l->comm_buf[r > 0 ? r : 0] = 0;
 	strip_deleted(l->image_fd, l->comm_buf);
-	l->fd_name = l->image->fd_name;
+	l->fd_name = l->image.fd_name;
 	*execfn = l->fd_path;
 	*kpath = 0;
 }
@@ -582,7 +582,7 @@ int prepare_image(struct loader *l, uint32_t mode)
 	long fl;
 	int err;
 
-	if (!l->image || l->image_fd < 0 || l->next_fd != l->nfds)
+	if (!l->have_image || l->image_fd < 0 || l->next_fd != l->nfds)
 		return -EPROTO;	/* a template is made from an fd */
 	fd_names(l, &execfn, &kpath);
 	l->prepared.execfn = keep(l->path_buf, sizeof(l->path_buf), execfn);
@@ -601,7 +601,7 @@ int prepare_image(struct loader *l, uint32_t mode)
 	}
 	l->prepared.reason = (uint32_t)err;
 	l->prepared.done = 1;
-	l->image = 0;	/* it points into the request we are done with */
+	l->have_image = 0;	/* it points into the request we are done with */
 	return 0;
 }
 
@@ -613,6 +613,9 @@ static int run_prepared(struct loader *l)
 
 	if ((err = check_arg_limits(l, execfn)) < 0)
 		return err;
+	/* The image's descriptor may have moved since it was read: out of
+	 * the way of a descriptor the program gets (loader_vacate_fd()). */
+	l->exe.fd = l->image_fd;
 	if (l->prepared.reason == PW_WHY_NONE)
 		return finish_phase(l, execfn);
 	return kernel_exec(l, l->prepared.reason, l->image_fd,
@@ -621,14 +624,14 @@ static int run_prepared(struct loader *l)
 
 int run_image(struct loader *l, uint32_t mode)
 {
-	const char *path = l->image_path;
+	const char *path = l->image.path;
 	int opath, fd;
 
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
 	if (l->prepared.done)
 		return run_prepared(l);
-	if (!l->image)
+	if (!l->have_image)
 		return -EINVAL;
 	if (l->image_fd >= 0) {
 		long fl = sys_fcntl(l->image_fd, F_GETFL, 0);
@@ -638,14 +641,14 @@ int run_image(struct loader *l, uint32_t mode)
 		return try_image(l, l->image_fd, fl >= 0 && (fl & O_PATH), kpath,
 				 execfn, mode);
 	}
-	if (l->image->flags & PW_IMAGE_SEARCH) {
+	if (l->image.flags & PW_IMAGE_SEARCH) {
 		size_t i;
 
 		for (i = 0; path[i]; i++)
 			if (path[i] == '/')
 				break;
 		if (!path[i])
-			return search(l, path, l->image_search ? l->image_search
+			return search(l, path, l->image.search ? l->image.search
 							       : "/bin:/usr/bin",
 				      mode);
 	}

@@ -27,6 +27,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "internal.h"
+#include "reply.h"
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #define CHILD_STACK 8192
 
@@ -136,6 +142,11 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	int sv[2], pidfd = -1, saved = errno, err;
 	pid_t pid;
 
+	/* Valgrind runs fork-like and thread-like clones only (it treats
+	 * CLONE_VM|CLONE_VFORK as a fork) and exits at any other: under it,
+	 * every empty process is made the pristine_open() way. */
+	if (RUNNING_ON_VALGRIND)
+		wait_exec = 1;
 	if (!wait_exec) {
 		struct child_area *area = area_get();
 
@@ -195,11 +206,14 @@ static void reap(struct empty *e)
 {
 	siginfo_t si;
 
+	/* The socket first: a loader still waiting for its request sees
+	 * EOF and exits, even if nothing could kill it. */
+	if (e->sock >= 0)
+		close(e->sock);
 	while (waitid(P_PIDFD, (id_t)e->pidfd, &si, WEXITED | __WALL) < 0 &&
 	       errno == EINTR)
 		;
 	close(e->pidfd);
-	close(e->sock);
 	e->pidfd = e->sock = -1;
 }
 
@@ -238,6 +252,8 @@ int sender_push(struct sender *s, int sock, int flags)
 				k = FD_CHUNK;
 			m.msg_control = ctl;
 			m.msg_controllen = CMSG_SPACE(k * sizeof(int));
+			/* The padding after an odd count goes out too. */
+			memset(ctl, 0, m.msg_controllen);
 			cm = CMSG_FIRSTHDR(&m);
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_RIGHTS;
@@ -268,82 +284,42 @@ int sender_push(struct sender *s, int sock, int flags)
 	return 0;
 }
 
-static int check_hello(const unsigned char *pl, uint32_t len)
-{
-	struct pw_hello h;
-
-	if (len != sizeof(h))
-		return EPROTO;
-	memcpy(&h, pl, sizeof(h));
-	if (h.magic != PW_MAGIC)
-		return EPROTO;
-	if (h.version != PW_VERSION || h.build_id != PRISTINE_BUILD_ID) {
-		errmsg_set("loader %s is from another build (protocol %u, "
-			   "id %08x; this library speaks %u, %08x)",
-			   loader_path(), h.version, h.build_id, PW_VERSION,
-			   PRISTINE_BUILD_ID);
-		return ELIBBAD;
-	}
-	return 0;
-}
-
 /*
  * Reads the loader's records until its status, or EOF. Returns the status
- * errno, or 0 with *kernel set if EOF followed a fallback announcement.
+ * errno, or 0 after a fallback announcement followed by EOF (the kernel's
+ * exec closed the socket).
  */
 static int read_reply(struct empty *e, uint32_t *step, int *route)
 {
+	struct reply r = { .greeted = e->greeted };
 	unsigned char buf[128];
-	size_t have = 0;
-	int kernel = 0, err;
+	size_t have = 0, used;
+	int err;
 
-	*route = PRISTINE_ROUTE_LOADER;
 	for (;;) {
-		struct pw_rec rec;
-		struct pw_status st;
 		ssize_t n;
 
-		while (have >= sizeof(rec)) {
-			const unsigned char *pl = buf + sizeof(rec);
-			size_t size;
-
-			memcpy(&rec, buf, sizeof(rec));
-			size = sizeof(rec) + PW_ALIGN(rec.len);
-			if (rec.len > 64)
-				return EPROTO;
-			if (have < size)
-				break;
-			if (rec.type == PW_REP_HELLO) {
-				if ((err = check_hello(pl, rec.len)))
-					return err;
-				e->greeted = 1;
-			} else if (!e->greeted || rec.len != sizeof(st) ||
-				   (rec.type != PW_REP_STATUS &&
-				    rec.type != PW_REP_KERNEL)) {
-				return EPROTO;
-			} else {
-				memcpy(&st, pl, sizeof(st));
-				*step = st.step;
-				if (st.reason > PRISTINE_ROUTE_KERNEL_UNREADABLE)
-					return EPROTO;
-				*route = (int)st.reason;
-				if (rec.type == PW_REP_STATUS)
-					return st.err >= 0 && st.err < 4096
-						       ? st.err : EPROTO;
-				kernel = 1;
-			}
-			memmove(buf, buf + size, have - size);
-			have -= size;
-		}
+		err = reply_parse(&r, PRISTINE_BUILD_ID, buf, have, &used);
+		e->greeted = r.greeted;
+		*step = r.step;
+		*route = r.route;
+		if (err == ELIBBAD)
+			errmsg_set("loader %s is from another build (protocol "
+				   "%u, id %08x; this library speaks %u, %08x)",
+				   loader_path(), r.peer_version,
+				   r.peer_build_id, PW_VERSION,
+				   PRISTINE_BUILD_ID);
+		if (err != REPLY_MORE)
+			return err;
+		memmove(buf, buf + used, have - used);
+		have -= used;
 		n = recv(e->sock, buf + have, sizeof(buf) - have, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != ECONNRESET)
 			return errno;
 		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
-			/* After a fallback announcement, EOF is the kernel's
-			 * exec closing the socket; otherwise a death. */
-			if (kernel)
+			if (r.kernel)
 				return 0;
 			*step = 0;
 			errmsg_set("the empty process died before it ran");

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <sys/prctl.h>
@@ -246,6 +247,14 @@ static int usable(const struct reserve *r)
 	return !r->dead && getpid() == r->owner;
 }
 
+/* Has m died while it waited (killed from outside)? Its pidfd says. */
+static int member_dead(const struct member *m)
+{
+	struct pollfd p = { .fd = m->e.pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
 int reserve_take(struct reserve *r, struct member *m)
 {
 	int got = 0;
@@ -254,9 +263,11 @@ int reserve_take(struct reserve *r, struct member *m)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->last_use = now_ns();
-	if (r->n) {
+	while (r->n && !got) {
 		*m = r->ready[--r->n];
-		got = 1;
+		got = !member_dead(m);
+		if (!got)
+			empty_abort(&m->e);	/* reaps at once: it is dead */
 	}
 	/* A thread waiting for quiet times itself: no need to wake it. */
 	if (!got && r->idle)

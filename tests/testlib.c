@@ -8,6 +8,11 @@
 #include <unistd.h>
 #include "pristine.h"
 #include "testlib.h"
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 int count_fds(void)
 {
@@ -77,4 +82,9 @@ int has_children(void)
 
 	memset(&si, 0, sizeof(si));
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0;
+}
+
+int under_valgrind(void)
+{
+	return RUNNING_ON_VALGRIND != 0;
 }

@@ -18,6 +18,8 @@ char *slurp_fd(int fd);
 char *spawn_output(char *const argv[], int *status);
 /* Does the calling process have any child (waitable or not)? */
 int has_children(void);
+/* Is this process running under valgrind (which turns vfork into fork)? */
+int under_valgrind(void);
 
 Suite *open_suite(void);
 Suite *spawn_suite(void);

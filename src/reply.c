@@ -1,0 +1,67 @@
+#include <errno.h>
+#include <string.h>
+#include "pristine.h"
+#include "reply.h"
+#include "wire.h"
+
+#define RECORD_MAX 64	/* payload bytes of the largest loader record */
+
+static int hello(struct reply *r, uint32_t build_id, const unsigned char *pl,
+		 uint32_t len)
+{
+	struct pw_hello h;
+
+	if (len != sizeof(h))
+		return EPROTO;
+	memcpy(&h, pl, sizeof(h));
+	if (h.magic != PW_MAGIC)
+		return EPROTO;
+	if (h.version != PW_VERSION || h.build_id != build_id) {
+		r->peer_version = h.version;
+		r->peer_build_id = h.build_id;
+		return ELIBBAD;
+	}
+	r->greeted = 1;
+	return 0;
+}
+
+int reply_parse(struct reply *r, uint32_t build_id, const unsigned char *buf,
+		size_t len, size_t *used)
+{
+	size_t at = 0;
+	int err;
+
+	*used = 0;
+	while (len - at >= sizeof(struct pw_rec)) {
+		const unsigned char *pl = buf + at + sizeof(struct pw_rec);
+		struct pw_rec rec;
+		struct pw_status st;
+		size_t size;
+
+		memcpy(&rec, buf + at, sizeof(rec));
+		if (rec.len > RECORD_MAX)
+			return EPROTO;
+		size = sizeof(rec) + PW_ALIGN(rec.len);
+		if (len - at < size)
+			break;
+		at += size;
+		*used = at;
+		if (rec.type == PW_REP_HELLO) {
+			if ((err = hello(r, build_id, pl, rec.len)))
+				return err;
+			continue;
+		}
+		if (!r->greeted || rec.len != sizeof(st) ||
+		    (rec.type != PW_REP_STATUS && rec.type != PW_REP_KERNEL))
+			return EPROTO;
+		memcpy(&st, pl, sizeof(st));
+		r->step = st.step;
+		if (st.reason > PRISTINE_ROUTE_KERNEL_UNREADABLE)
+			return EPROTO;
+		r->route = (int)st.reason;
+		if (rec.type == PW_REP_STATUS)
+			return st.err >= 0 && st.err < 4096 ? st.err : EPROTO;
+		r->kernel = 1;
+	}
+	return REPLY_MORE;
+}

@@ -1,0 +1,119 @@
+/*
+ * The library facing a loader that misbehaves (fake-loader.c, through
+ * PRISTINE_LOADER): garbage, truncated or oversized records, the wrong
+ * magic, version or build, no hello, out-of-range values, descriptors it
+ * never asked for, silence, death. Each spawn path (pristine_spawn, a
+ * pristine_open handle, a template's first member) must fail with the
+ * errno the case names, never report success, leave no descriptor, no
+ * child and no SIGPIPE behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "faults.h"
+#include "pristine.h"
+
+static const struct {
+	const char *mode;
+	int err;
+} cases[] = {
+	{ "garbage", EPROTO },		/* 0xa5 bytes: a record too long */
+	{ "oversized", EPROTO },	/* a status of 2 GiB */
+	{ "truncated", ESRCH },		/* half a status, then EOF */
+	{ "short-hello", ESRCH },	/* half a hello, then EOF */
+	{ "magic", EPROTO },
+	{ "version", ELIBBAD },
+	{ "build-id", ELIBBAD },
+	{ "no-hello", EPROTO },		/* a status first */
+	{ "bad-reason", EPROTO },	/* a fallback reason out of range */
+	{ "bad-errno", EPROTO },	/* a negative errno */
+	{ "wrong-type", EPROTO },	/* a request record as the answer */
+	{ "fds", ENOENT },		/* 200 descriptors with the status */
+	{ "silent", ESRCH },		/* reads, then exits */
+	{ "die", ESRCH },		/* hello, then SIGKILL */
+	{ "early", ENOENT },		/* answers before reading, exits */
+};
+
+#define BIG_ENV 1024	/* strings of 4 KiB: more than the socket holds */
+
+static char **big_env(void)
+{
+	char **env = calloc(BIG_ENV + 1, sizeof(*env));
+	int i;
+
+	for (i = 0; i < BIG_ENV; i++) {
+		env[i] = malloc(4096);
+		memset(env[i], 'v', 4095);
+		env[i][0] = 'V';
+		env[i][1] = '=';
+		env[i][4095] = 0;
+	}
+	return env;
+}
+
+static void check_failure(const char *what, int err, int want, int fds)
+{
+	ck_assert_msg(err == want, "%s: %s, not %s (%s)", what, strerror(err),
+		      strerror(want), pristine_errmsg());
+	ck_assert_str_ne(pristine_errmsg(), "");
+	ck_assert_msg(count_fds() == fds, "%s: %d descriptors, was %d", what,
+		      count_fds(), fds);
+	ck_assert_msg(!has_children(), "%s: a child is left", what);
+	ck_assert_int_eq(sigpipes, 0);
+}
+
+START_TEST(fake_loader)
+{
+	char *argv[] = { "true", NULL }, **env = big_env();
+	const char *mode = cases[_i].mode;
+	int want = cases[_i].err, fds, h, r, err, i;
+	pristine_template_t *t;
+	pid_t pid;
+
+	count_sigpipe();
+	use_fake_loader(mode);
+	fds = count_fds();
+
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	check_failure("pristine_spawn", err, want, fds);
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, env);
+	check_failure("pristine_spawn, big request", err, want, fds);
+
+	h = pristine_open(0);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_PATH, "exec",
+					 "/bin/true", AT_FDCWD), 0);
+	for (i = 0; i < BIG_ENV; i++)
+		ck_assert_int_eq(pristine_config(h, PRISTINE_SET_STRING, "env",
+						 env[i], 0), 0);
+	r = pristine_run(h, &pid);
+	ck_assert_int_eq(r, -1);
+	check_failure("pristine_run", errno, want, fds);
+
+	t = pristine_template_create("/bin/true", -1, 1, 0);
+	ck_assert_ptr_null(t);
+	check_failure("pristine_template_create", errno, want, fds);
+	if (want == ELIBBAD)
+		ck_assert_ptr_nonnull(strstr(pristine_errmsg(),
+					     "another build"));
+	for (i = 0; i < BIG_ENV; i++)
+		free(env[i]);
+	free(env);
+}
+END_TEST
+
+Suite *peer_suite(void)
+{
+	Suite *s = suite_create("fake loader");
+	TCase *tc = tcase_create("peer");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, fake_loader, 0,
+			    sizeof(cases) / sizeof(cases[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
