@@ -51,6 +51,8 @@ int creds_read(struct creds *c)
 	uint64_t both;
 	int cap;
 
+	/* valgrind believes capget() writes one of the two. */
+	memset(d, 0, sizeof(d));
 	memset(c, 0, sizeof(*c));
 	if (getresuid(&c->uid, &c->euid, &(uid_t){ 0 }) < 0 ||
 	    getresgid(&c->gid, &c->egid, &(gid_t){ 0 }) < 0 ||
