@@ -1,9 +1,12 @@
 #!/bin/sh
 # The library's Check tests, once, under valgrind's memcheck: zero errors,
 # no memory definitely lost. The real binaries run, not libtool's wrapper
-# scripts, in one process each (CK_FORK=no); their children are the loader
-# and the programs it starts, which are not traced (the loader is no libc
-# program, and valgrind cannot run its userspace exec).
+# scripts. Check forks a process per test, which valgrind follows: an
+# error there ends that test with status 1, which fails it (with
+# CK_FORK=no, tests that change process-wide state would meet each
+# other's). Executed children are not traced: the loader and the
+# programs it starts (the loader is no libc program, and valgrind cannot
+# run its userspace exec).
 set -u
 : "${top_builddir:?}" "${tests_builddir:?}"
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -11,8 +14,8 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 1
 fi
 LD_LIBRARY_PATH=$top_builddir/src/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-CK_FORK=no
-export LD_LIBRARY_PATH CK_FORK
+export LD_LIBRARY_PATH
+unset CK_FORK
 status=0
 for t in test-pristine test-reserve; do
 	bin=$tests_builddir/.libs/$t
