@@ -15,20 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "handle.h"
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimits[] = {
-	{ "AS", RLIMIT_AS }, { "CORE", RLIMIT_CORE }, { "CPU", RLIMIT_CPU },
-	{ "DATA", RLIMIT_DATA }, { "FSIZE", RLIMIT_FSIZE },
-	{ "LOCKS", RLIMIT_LOCKS }, { "MEMLOCK", RLIMIT_MEMLOCK },
-	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },
-	{ "NOFILE", RLIMIT_NOFILE }, { "NPROC", RLIMIT_NPROC },
-	{ "RSS", RLIMIT_RSS }, { "RTPRIO", RLIMIT_RTPRIO },
-	{ "RTTIME", RLIMIT_RTTIME }, { "SIGPENDING", RLIMIT_SIGPENDING },
-	{ "STACK", RLIMIT_STACK },
-};
+#include "rlimit-names.h"
 
 static int bad(const char *key, const char *why)
 {
@@ -227,14 +214,14 @@ int config_apply(struct handle *h, unsigned int cmd, const char *key,
 		NEED(PRISTINE_SET_BINARY);
 		if (!value || aux != (int)sizeof(struct rlimit))
 			return bad(key, "needs a struct rlimit, aux = its size");
-		for (i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
-			if (!strcmp(key + 7, rlimits[i].name))
+		for (i = 0; i < RLIMIT_NAMES; i++)
+			if (!strcmp(key + 7, rlimit_names[i].name))
 				break;
-		if (i == sizeof(rlimits) / sizeof(rlimits[0]))
+		if (i == RLIMIT_NAMES)
 			return bad(key, "unknown resource name");
 		if (rl->rlim_cur > rl->rlim_max)
 			return bad(key, "soft limit above hard limit");
-		w.resource = (uint32_t)rlimits[i].resource;
+		w.resource = (uint32_t)rlimit_names[i].resource;
 		w.cur = rl->rlim_cur;
 		w.max = rl->rlim_max;
 		return request_add(r, PW_REQ_RLIMIT, key, &w, sizeof(w), NULL, 0);

@@ -75,16 +75,7 @@ struct step *add_step(char *opt, const char *key, unsigned int cmd)
 
 int nonneg(const char *s)
 {
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v > 0x7fffffff)
-		return -1;
-	return (int)v;
+	return (int)tool_number(s, 0, 0x7fffffff);
 }
 
 char *describe_set(const sigset_t *set)

@@ -11,9 +11,9 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include "tool.h"
+#include "rlimit-names.h"
 
-/* A decimal number in lo..hi filling the whole string, or -1. */
-static long number_in(const char *s, long lo, long hi)
+long tool_number(const char *s, long lo, long hi)
 {
 	char *end;
 	long v;
@@ -33,14 +33,14 @@ int tool_signal_number(const char *name)
 	int sig, max;
 
 	if (*name >= '0' && *name <= '9')
-		return (int)number_in(name, 1, SIGRTMAX);
+		return (int)tool_number(name, 1, SIGRTMAX);
 	if (!strncasecmp(name, "SIG", 3))
 		name += 3;
 	/* Real-time signals as kill -l counts them: RTMIN+n, RTMAX-n. */
 	if (!strncasecmp(name, "RTMIN", 5) || !strncasecmp(name, "RTMAX", 5)) {
 		max = name[4] == 'X' || name[4] == 'x';
 		if (name[5] && (name[5] != (max ? '-' : '+') ||
-				(n = number_in(name + 6, 0,
+				(n = tool_number(name + 6, 0,
 					       SIGRTMAX - SIGRTMIN)) < 0))
 			return -1;
 		return max ? SIGRTMAX - (int)n : SIGRTMIN + (int)n;
@@ -97,7 +97,7 @@ int tool_errno_number(const char *name)
 	int e;
 
 	if (*name >= '0' && *name <= '9')
-		return (int)number_in(name, 1, 4095);
+		return (int)tool_number(name, 1, 4095);
 	for (e = 1; e < 4096; e++) {
 		const char *n = strerrorname_np(e);
 
@@ -107,30 +107,16 @@ int tool_errno_number(const char *name)
 	return -1;
 }
 
-static const struct {
-	const char *name;
-	int resource;
-} rlimits[] = {
-	{ "AS", RLIMIT_AS }, { "CORE", RLIMIT_CORE }, { "CPU", RLIMIT_CPU },
-	{ "DATA", RLIMIT_DATA }, { "FSIZE", RLIMIT_FSIZE },
-	{ "LOCKS", RLIMIT_LOCKS }, { "MEMLOCK", RLIMIT_MEMLOCK },
-	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },
-	{ "NOFILE", RLIMIT_NOFILE }, { "NPROC", RLIMIT_NPROC },
-	{ "RSS", RLIMIT_RSS }, { "RTPRIO", RLIMIT_RTPRIO },
-	{ "RTTIME", RLIMIT_RTTIME }, { "SIGPENDING", RLIMIT_SIGPENDING },
-	{ "STACK", RLIMIT_STACK },
-};
-
 int tool_rlimit_number(const char *name, const char **canonical)
 {
 	size_t i;
 
 	if (!strncasecmp(name, "RLIMIT_", 7))
 		name += 7;
-	for (i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
-		if (!strcasecmp(name, rlimits[i].name)) {
-			*canonical = rlimits[i].name;
-			return rlimits[i].resource;
+	for (i = 0; i < RLIMIT_NAMES; i++)
+		if (!strcasecmp(name, rlimit_names[i].name)) {
+			*canonical = rlimit_names[i].name;
+			return rlimit_names[i].resource;
 		}
 	return -1;
 }

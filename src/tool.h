@@ -49,6 +49,8 @@ int tool_run_failed(const char *path, int err);
  * or 128 + the signal that killed it. */
 int tool_exit_status(const siginfo_t *si);
 
+/* A decimal number in lo..hi filling the whole string, or -1. */
+long tool_number(const char *s, long lo, long hi);
 /* A signal name ("INT", "SIGINT", "RTMIN+2", any case) or number, or -1. */
 int tool_signal_number(const char *name);
 /* Its name without "SIG", for messages. */
