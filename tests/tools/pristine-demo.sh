@@ -3,7 +3,7 @@
 # narrates every step and shows what the child saw, --compare prints its
 # table, and every exit status. No timing is asserted.
 set -u
-. "${top_srcdir:?}/tests/tools-lib.sh"
+. "${top_srcdir:?}/tests/tools/tools-lib.sh"
 
 printf 'not a program\n' >"$tmp/noexec"
 chmod 644 "$tmp/noexec"

@@ -3,7 +3,7 @@
 # system call denied with --seccomp-deny failing in the command with the
 # chosen errno. Runs the binary of this build tree (see tools-lib.sh).
 set -u
-. "${top_srcdir:?}/tests/tools-lib.sh"
+. "${top_srcdir:?}/tests/tools/tools-lib.sh"
 
 # The fields of a process's /proc/PID/stat a shell can read: "$1 $5 $6"
 # is pid, process group, session (comm must have no spaces).

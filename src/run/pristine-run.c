@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include "pristine.h"
 #include "run.h"
-#include "tool-seccomp.h"
+#include "seccomp-deny.h"
 #include "tool.h"
 
 const char *tool_name = "pristine-run";

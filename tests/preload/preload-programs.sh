@@ -5,7 +5,7 @@
 # byte for byte, and the shim's statistics must show the spawns went
 # through pristine.
 set -u
-. "${top_srcdir:?}/tests/preload-lib.sh"
+. "${top_srcdir:?}/tests/preload/preload-lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -93,7 +93,7 @@ fi
 # Python's os.posix_spawn, os.posix_spawnp and subprocess.
 if command -v python3 >/dev/null; then
 	mkdir "$tmp/python.src"
-	cp "$top_srcdir/tests/posix-user.py" "$tmp/python.src/"
+	cp "$top_srcdir/tests/preload/posix-user.py" "$tmp/python.src/"
 	printf 'python3 posix-user.py\n' >"$tmp/python.src/run"
 	compare python
 else

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "tool-seccomp.h"
+#include "seccomp-deny.h"
 #include "tool.h"
 
 /* Reads the whole memfd back from offset 0. */

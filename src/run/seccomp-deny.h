@@ -1,6 +1,6 @@
 /* pristine-run --seccomp-deny: the filter, compiled with libseccomp. */
-#ifndef PRISTINE_TOOL_SECCOMP_H
-#define PRISTINE_TOOL_SECCOMP_H
+#ifndef PRISTINE_RUN_SECCOMP_DENY_H
+#define PRISTINE_RUN_SECCOMP_DENY_H
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
 # The posix_spawn layer's tests, built on glibc's names: first on glibc
 # alone (the expectations are glibc's), then through the preload shim.
 set -u
-. "${top_srcdir:?}/tests/preload-lib.sh"
+. "${top_srcdir:?}/tests/preload/preload-lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bin=${tests_builddir:?}/test-posix-glibc
