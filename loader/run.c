@@ -6,13 +6,13 @@
  * caller and nothing of the new program runs.
  */
 #include <elf.h>
+#include "channel.h"
 #include "elf-load.h"
 #include "entry.h"
 #include "fallback.h"
-#include "loader.h"
 #include "mem.h"
+#include "run.h"
 #include "stack.h"
-#include "start.h"
 #include "sys.h"
 
 #define MAX_ARG_STRLEN	(32ul * 4096)
@@ -394,10 +394,10 @@ static int finish_phase(struct loader *l, const char *execfn)
 	{
 		struct pw_status ok = { .step = l->step, .type = l->step_type };
 
-		loader_send(l, PW_REP_STATUS, &ok, sizeof(ok));
+		channel_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
-	loader_release(l);	/* the stack and trampoline hold what is left */
+	channel_release(l);	/* the stack and trampoline hold what is left */
 	entry_go(&ea);
 
 out_unmap:
@@ -614,7 +614,7 @@ static int run_prepared(struct loader *l)
 	if ((err = check_arg_limits(l, execfn)) < 0)
 		return err;
 	/* The image's descriptor may have moved since it was read: out of
-	 * the way of a descriptor the program gets (loader_vacate_fd()). */
+	 * the way of a descriptor the program gets (channel_vacate_fd()). */
 	l->exe.fd = l->image_fd;
 	if (l->prepared.reason == PW_WHY_NONE)
 		return finish_phase(l, execfn);
