@@ -8,7 +8,7 @@
 #include <elf.h>
 #include "channel.h"
 #include "elf-load.h"
-#include "entry.h"
+#include "trampoline.h"
 #include "fallback.h"
 #include "mem.h"
 #include "run.h"
@@ -322,7 +322,7 @@ static int finish_phase(struct loader *l, const char *execfn)
 	uint64_t set[2 * 10];
 	struct stack_args sa;
 	struct stack_layout st;
-	struct entry_args ea;
+	struct trampoline_args ta;
 	size_t size;
 	int err, n = 0;
 
@@ -369,25 +369,26 @@ static int finish_phase(struct loader *l, const char *execfn)
 	if (st.sp > l->kernel_sp)
 		memset((void *)l->kernel_sp, 0, st.sp - l->kernel_sp);
 
-	memset(&ea, 0, sizeof(ea));
-	set_mm(l, &st, rnd, &ea.mm);	/* best effort: see doc/fidelity.md */
+	memset(&ta, 0, sizeof(ta));
+	set_mm(l, &st, rnd, &ta.mm);	/* best effort: see doc/fidelity.md */
 	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
 				 : l->comm_buf[0] ? basename_of(l->comm_buf)
 					       : basename_of(execfn)), 0, 0, 0);
 
-	ea.unmap_addr = (uint64_t)__ehdr_start;
-	ea.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
-	ea.exe_fd = l->exe.fd;
-	ea.mm.exe_fd = (uint32_t)l->exe.fd;
-	ea.sigmask = l->sigmask;
-	ea.sp = st.sp;
-	ea.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
+	ta.unmap_addr = (uint64_t)__ehdr_start;
+	ta.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
+	ta.exe_fd = l->exe.fd;
+	ta.mm.exe_fd = (uint32_t)l->exe.fd;
+	ta.sigmask = l->sigmask;
+	ta.sp = st.sp;
+	ta.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
 				       : l->exe.load_bias + l->exe.info.entry;
 	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
-			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
+			ta.gadget = trampoline_find_gadget(l->auxv[n + 1]);
 
-	err = entry_prepare(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
+	err = trampoline_prepare(&ta, l->seccomp,
+				 l->seccomp ? l->seccomp_len : 0);
 	if (err < 0)
 		goto out_unmap;
 	/* The point of no return: report, then let go of the socket. */
@@ -398,7 +399,7 @@ static int finish_phase(struct loader *l, const char *execfn)
 	}
 	sys_close(l->sock);
 	channel_release(l);	/* the stack and trampoline hold what is left */
-	entry_go(&ea);
+	trampoline_jump(&ta);
 
 out_unmap:
 	unmap_images(l);
