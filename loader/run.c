@@ -11,6 +11,7 @@
 #include "trampoline.h"
 #include "fallback.h"
 #include "mem.h"
+#include "path-search.h"
 #include "run.h"
 #include "stack.h"
 #include "sys.h"
@@ -20,8 +21,6 @@
 #define STK_LIM		(8ul << 20)
 #define ET_DYN_BASE	0x555555554aaaull	/* (1 << 47) - 4096, / 3 * 2 */
 #define MMAP_RND_BITS	28
-#define NAME_MAX_	255
-#define PATH_MAX_	4096
 
 extern const char __ehdr_start[];
 extern const char _end[];
@@ -484,47 +483,23 @@ out:
 	return err;
 }
 
-/* posix_spawnp()'s search, as glibc's __execvpex() does it. */
+/* posix_spawnp(): the first candidate that runs, or why none did. */
 static int search(struct loader *l, const char *file, const char *list,
 		  uint32_t mode)
 {
-	size_t flen = strnlen(file, NAME_MAX_ + 1) + 1;
-	int got_eacces = 0, err;
-	const char *p = list, *q;
+	struct path_search s;
+	int err;
 
-	if (!*file)
-		return -ENOENT;
-	if (flen > NAME_MAX_ + 1)
-		return -ENAMETOOLONG;
-	for (;;) {
-		size_t dlen;
+	if ((err = path_search_start(&s, file, list)))
+		return -err;
+	while (path_search_next(&s, l->path_buf, sizeof(l->path_buf))) {
+		int opath, fd = open_exec(l->path_buf, &opath);
 
-		for (q = p; *q && *q != ':'; q++)
-			;
-		dlen = (size_t)(q - p);
-		if (dlen + 1 + flen <= sizeof(l->path_buf)) {
-			memcpy(l->path_buf, p, dlen);
-			l->path_buf[dlen] = '/';
-			memcpy(l->path_buf + dlen + (dlen != 0), file, flen);
-			int opath, fd = open_exec(l->path_buf, &opath);
-
-			err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
-			switch (err) {
-			case -EACCES:
-				got_eacces = 1;
-				break;
-			case -ENOENT: case -ESTALE: case -ENOTDIR:
-			case -ENODEV: case -ETIMEDOUT:
-				break;
-			default:
-				return err;
-			}
-		}
-		if (!*q)
-			break;
-		p = q + 1;
+		err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
+		if (!path_search_continues(&s, -err))
+			return err;
 	}
-	return got_eacces ? -EACCES : -ENOENT;
+	return -path_search_error(&s);
 }
 
 /*
@@ -642,17 +617,8 @@ int run_image(struct loader *l, uint32_t mode)
 		return try_image(l, l->image_fd, fl >= 0 && (fl & O_PATH), kpath,
 				 execfn, mode);
 	}
-	if (l->image.flags & PW_IMAGE_SEARCH) {
-		size_t i;
-
-		for (i = 0; path[i]; i++)
-			if (path[i] == '/')
-				break;
-		if (!path[i])
-			return search(l, path, l->image.search ? l->image.search
-							       : "/bin:/usr/bin",
-				      mode);
-	}
+	if ((l->image.flags & PW_IMAGE_SEARCH) && path_search_wanted(path))
+		return search(l, path, l->image.search, mode);
 	fd = open_exec(path, &opath);
 	return try_image(l, fd, opath, path, path, mode);
 }
