@@ -32,9 +32,6 @@ extern int verbose;
 void oom(void) __attribute__((noreturn));
 void *xcalloc(size_t n, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A usage error: one line naming it, status 125. */
-void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
 struct step *add_step(char *opt, const char *key, unsigned int cmd);
 /* A decimal int >= 0 filling the whole string, or -1. */
 int nonneg(const char *s);
