@@ -59,8 +59,8 @@ static void read_kernel_state(struct loader *l, unsigned long *sp)
  * Applies one request's records in order up to its RUN (which does not
  * return) or PREPARE (after which the next request follows).
  */
-static void apply(struct loader *l, const unsigned char *p,
-		  const unsigned char *end)
+static void apply_request(struct loader *l, const unsigned char *p,
+			  const unsigned char *end)
 {
 	struct record rec;
 	int n, err;
@@ -94,7 +94,7 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 		struct pw_status ready;
 
 		l->step = 0;
-		apply(l, p, p + length);
+		apply_request(l, p, p + length);
 		/* Prepared: say so, with the route, and wait for the rest. */
 		ready = (struct pw_status){ .step = l->step, .type = l->step_type,
 					    .reason = l->prepared.reason };
