@@ -1,7 +1,7 @@
 /*
  * pristine-run's parts: the list of pristine_config() calls it prepares
- * (run-steps.c), what an exec would pass on (run-inherit.c), and the
- * options and environment that add to it (run-options.c).
+ * (steps.c), what an exec would pass on (inherit.c), and the options and
+ * environment that add to it (options.c).
  */
 #ifndef PRISTINE_RUN_H
 #define PRISTINE_RUN_H
