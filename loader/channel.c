@@ -9,13 +9,13 @@
 #include "records.h"
 #include "sys.h"
 
-static const char no_socket[] =
-	"pristine-loader: no control socket (this program is started by "
-	"libpristine, with its socket's fd number as argument)\n";
+#define NO_SOCKET \
+	"pristine-loader: no control socket (this program is started by " \
+	"libpristine, with its socket's fd number as argument)\n"
 
 void channel_missing(void)
 {
-	sys_write(2, no_socket, sizeof(no_socket) - 1);
+	sys_write(2, NO_SOCKET, sizeof(NO_SOCKET) - 1);
 	sys_exit_group(127);
 }
 

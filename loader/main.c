@@ -102,9 +102,9 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	}
 }
 
-static const char privileged[] =
-	"pristine-loader: installed set-user-ID, set-group-ID or with file "
-	"capabilities: it must not be\n";
+#define PRIVILEGED \
+	"pristine-loader: installed set-user-ID, set-group-ID or with file " \
+	"capabilities: it must not be\n"
 
 /*
  * A loader installed set-user-ID, set-group-ID or with file capabilities
@@ -149,7 +149,7 @@ void loader_main(unsigned long *sp)
 	if (l->sock < 0)
 		channel_missing();
 	if (privileged_install(l)) {
-		sys_write(2, privileged, sizeof(privileged) - 1);
+		sys_write(2, PRIVILEGED, sizeof(PRIVILEGED) - 1);
 		channel_fail(l, EPERM);
 	}
 	/* Every signal is blocked: the library started us so. */

@@ -28,14 +28,13 @@ int path_search_start(struct path_search *s, const char *file,
 
 int path_search_next(struct path_search *s, char *buf, size_t size)
 {
-	while (s->next) {
-		const char *dir = s->next, *end = dir;
-		size_t dlen;
+	const char *dir;
+	size_t dlen;
 
-		while (*end && *end != ':')
-			end++;
-		s->next = *end ? end + 1 : NULL;
-		dlen = (size_t)(end - dir);
+	while ((dir = s->next)) {
+		for (dlen = 0; dir[dlen] && dir[dlen] != ':'; dlen++)
+			;
+		s->next = dir[dlen] ? dir + dlen + 1 : NULL;
 		if (dlen + 1 + s->file_len > size)
 			continue;
 		memcpy(buf, dir, dlen);
@@ -54,19 +53,10 @@ int path_search_next(struct path_search *s, char *buf, size_t size)
  */
 int path_search_continues(struct path_search *s, int err)
 {
-	switch (err) {
-	case EACCES:
+	if (err == EACCES)
 		s->denied = 1;
-		return 1;
-	case ENOENT:
-	case ESTALE:
-	case ENOTDIR:
-	case ENODEV:
-	case ETIMEDOUT:
-		return 1;
-	default:
-		return 0;
-	}
+	return err == EACCES || err == ENOENT || err == ESTALE ||
+	       err == ENOTDIR || err == ENODEV || err == ETIMEDOUT;
 }
 
 int path_search_error(const struct path_search *s)
