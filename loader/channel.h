@@ -1,8 +1,5 @@
-/*
- * The control socket to the library: the request and the descriptors it
- * carries in, records out. The descriptors received and not yet consumed
- * are the loader's own: they stay out of the program's way.
- */
+/* The control socket to the library: requests and descriptors in, records
+ * out. */
 #ifndef PRISTINE_LOADER_CHANNEL_H
 #define PRISTINE_LOADER_CHANNEL_H
 

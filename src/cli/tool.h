@@ -34,10 +34,10 @@ void tool_print_version(void);
 /*
  * Resolves a command word as execvp() does: a word with a slash is a
  * path; otherwise each directory of search (a PATH value; NULL means
- * "/bin:/usr/bin") is tried, skipping files that are missing or not
- * executable. On success *path is the file to run (malloc'd) and 0 is
- * returned; on failure, a message is printed and the exit status is
- * returned (127 not found, 126 found but not executable).
+ * "/bin:/usr/bin") is tried, with glibc's rules (loader/path-search.h).
+ * On success *path is the file to run (malloc'd) and 0 is returned; on
+ * failure, a message is printed and the exit status is returned (127 not
+ * found, 126 found but not executable).
  */
 int tool_find_command(const char *word, const char *search, char **path);
 
