@@ -6,7 +6,8 @@
  * mask, seccomp filter, name) is recorded here and used by run_image().
  */
 #include <asm/ioctls.h>
-#include "loader.h"
+#include "actions.h"
+#include "channel.h"
 #include "mem.h"
 #include "sys.h"
 
@@ -19,7 +20,7 @@ static int image(struct loader *l, const struct record_image *im)
 	l->image = *im;
 	l->have_image = 1;
 	if (im->flags & PW_IMAGE_FD) {
-		int fd = loader_take_fd(l);
+		int fd = channel_take_fd(l);
 
 		if (fd < 0)
 			return fd;
@@ -30,7 +31,7 @@ static int image(struct loader *l, const struct record_image *im)
 
 static int install_fd(struct loader *l, const struct pw_fd *f)
 {
-	int fd = loader_take_fd(l), err;
+	int fd = channel_take_fd(l), err;
 
 	if (fd < 0)
 		return fd;
@@ -39,7 +40,7 @@ static int install_fd(struct loader *l, const struct pw_fd *f)
 				   (f->flags & PW_FD_CLOEXEC) ? FD_CLOEXEC : 0);
 		return r < 0 ? (int)r : 0;
 	}
-	if ((err = loader_vacate_fd(l, f->target)) < 0)
+	if ((err = channel_vacate_fd(l, f->target)) < 0)
 		return err;
 	err = (int)sys_dup3(fd, f->target,
 			    (f->flags & PW_FD_CLOEXEC) ? O_CLOEXEC : 0);
@@ -52,7 +53,7 @@ static int open_fd(struct loader *l, const struct pw_open *o, const char *path)
 	long fd;
 	int err;
 
-	if ((err = loader_vacate_fd(l, o->target)) < 0)
+	if ((err = channel_vacate_fd(l, o->target)) < 0)
 		return err;
 	fd = sys_openat(AT_FDCWD, path, o->oflag, o->mode);
 	if (fd < 0)
@@ -70,7 +71,7 @@ static int dup_fd(struct loader *l, const struct pw_dup2 *d)
 {
 	long r;
 
-	if (loader_owns_fd(l, d->from))
+	if (channel_owns_fd(l, d->from))
 		return -EBADF;	/* not a descriptor of the caller's */
 	if (d->from == d->to) {
 		/* POSIX 2024: dup2(fd, fd) in a spawn clears FD_CLOEXEC. */
@@ -80,7 +81,7 @@ static int dup_fd(struct loader *l, const struct pw_dup2 *d)
 		r = sys_fcntl(d->from, F_SETFD, r & ~FD_CLOEXEC);
 		return r < 0 ? (int)r : 0;
 	}
-	if ((r = loader_vacate_fd(l, d->to)) < 0)
+	if ((r = channel_vacate_fd(l, d->to)) < 0)
 		return (int)r;
 	r = sys_dup3(d->from, d->to, 0);
 	return r < 0 ? (int)r : 0;
@@ -90,7 +91,7 @@ static int close_fd(struct loader *l, int fd)
 {
 	struct { unsigned long cur, max; } lim;
 
-	if (loader_owns_fd(l, fd))
+	if (channel_owns_fd(l, fd))
 		return 0;	/* not open in the program's view */
 	if (sys_close(fd) == 0)
 		return 0;
@@ -228,12 +229,12 @@ int actions_apply(struct loader *l, const struct record *rec)
 		r = sys_chdir(rec->u.string);
 		break;
 	case PW_REQ_FCHDIR:
-		if (loader_owns_fd(l, rec->u.value))
+		if (channel_owns_fd(l, rec->u.value))
 			return -EBADF;
 		r = sys_fchdir(rec->u.value);
 		break;
 	case PW_REQ_FCHDIR_FD: {
-		int fd = loader_take_fd(l);
+		int fd = channel_take_fd(l);
 
 		if (fd < 0)
 			return fd;
@@ -253,7 +254,7 @@ int actions_apply(struct loader *l, const struct record *rec)
 	case PW_REQ_TCSETPGRP:
 		return tcsetpgrp(rec->u.value);
 	case PW_REQ_CTTY: {
-		int fd = loader_take_fd(l);
+		int fd = channel_take_fd(l);
 
 		if (fd < 0)
 			return fd;

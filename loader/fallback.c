@@ -1,5 +1,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include "channel.h"
 #include "fallback.h"
 #include "mem.h"
 #include "sys.h"
@@ -35,7 +36,7 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 
 	if (!argv || !envp)
 		return -ENOMEM;
-	loader_send(l, PW_REP_KERNEL, &st, sizeof(st));
+	channel_send(l, PW_REP_KERNEL, &st, sizeof(st));
 	/* The kernel's exec closes the socket: that EOF is the success. */
 	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);
 	if (l->seccomp && !seccomp_installed) {

@@ -2,6 +2,7 @@
 #ifndef PRISTINE_LOADER_FALLBACK_H
 #define PRISTINE_LOADER_FALLBACK_H
 
+#include <stdint.h>
 #include "loader.h"
 
 /*

@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include "elf-load.h"
 #include "records.h"
-#include "start.h"
-#include "sys.h"
-#include "wire.h"
 
 #define LOADER_AUXV_MAX 64
 #define LOADER_SMALL_FDS 256
@@ -53,7 +50,7 @@ struct loader {
 	} prepared;
 
 	/* The images being loaded, then buffers: hottest first (see
-	 * loader_memory below). */
+	 * struct loader_memory in start.h). */
 	struct elf_image exe, interp;
 	int small_fds[LOADER_SMALL_FDS];
 	unsigned char request[LOADER_SMALL_REQUEST] __attribute__((aligned(8)));
@@ -63,57 +60,5 @@ struct loader {
 	char kpath_buf[4096];	/* a prepared image's path for the kernel */
 	char fd_path[32];	/* "/dev/fd/N" */
 };
-
-/*
- * All of the loader's writable memory, in one place: every page first
- * touched costs a fault, which is dear in a VM, so the hot part (the top
- * of the stack, the state, the start of the request) is populated by one
- * madvise() at start.
- */
-struct loader_memory {
-	char stack[LOADER_STACK_SIZE];
-	struct loader l;
-} __attribute__((aligned(4096)));
-
-extern struct loader_memory loader_memory;
-
-/* Fails the request: reports err (positive) for the current step, exits. */
-__attribute__((noreturn)) void loader_fail(struct loader *l, int err);
-
-/* Sends a record on the control socket; returns 0 or -errno. */
-int loader_send(struct loader *l, uint32_t type, const void *p, uint32_t len);
-
-/* Unmaps what was mapped for a large request. */
-void loader_release(struct loader *l);
-
-/* Takes the next received descriptor, or -EPROTO if none is left. */
-int loader_take_fd(struct loader *l);
-
-/*
- * Makes descriptor number fd free for the caller's use: if one of the
- * loader's own descriptors sits there, it moves elsewhere. Returns 0 or
- * -errno.
- */
-int loader_vacate_fd(struct loader *l, int fd);
-
-/* Is fd one of the loader's own descriptors? */
-int loader_owns_fd(const struct loader *l, int fd);
-
-/* Applies one decoded configuration record; returns 0 or -errno. */
-int actions_apply(struct loader *l, const struct record *rec);
-
-/* Why the file open at fd must be run by the kernel for its privileges:
- * PW_WHY_SETID, PW_WHY_FILECAPS, or PW_WHY_NONE. */
-uint32_t privilege_reason(int fd, const struct loader_stat *st);
-
-/* Runs the image: never returns on success; returns -errno on failure. */
-int run_image(struct loader *l, uint32_t mode);
-
-/*
- * A template's first request: resolves the image (an fd) and, when the
- * loader may map it, maps and pre-faults it with its interpreter; the next
- * request only configures and runs. Returns 0 or -errno.
- */
-int prepare_image(struct loader *l, uint32_t mode);
 
 #endif

@@ -6,13 +6,14 @@
  * caller and nothing of the new program runs.
  */
 #include <elf.h>
+#include "channel.h"
 #include "elf-load.h"
-#include "entry.h"
+#include "trampoline.h"
 #include "fallback.h"
-#include "loader.h"
 #include "mem.h"
+#include "path-search.h"
+#include "run.h"
 #include "stack.h"
-#include "start.h"
 #include "sys.h"
 
 #define MAX_ARG_STRLEN	(32ul * 4096)
@@ -20,8 +21,6 @@
 #define STK_LIM		(8ul << 20)
 #define ET_DYN_BASE	0x555555554aaaull	/* (1 << 47) - 4096, / 3 * 2 */
 #define MMAP_RND_BITS	28
-#define NAME_MAX_	255
-#define PATH_MAX_	4096
 
 extern const char __ehdr_start[];
 extern const char _end[];
@@ -322,7 +321,7 @@ static int finish_phase(struct loader *l, const char *execfn)
 	uint64_t set[2 * 10];
 	struct stack_args sa;
 	struct stack_layout st;
-	struct entry_args ea;
+	struct trampoline_args ta;
 	size_t size;
 	int err, n = 0;
 
@@ -369,36 +368,37 @@ static int finish_phase(struct loader *l, const char *execfn)
 	if (st.sp > l->kernel_sp)
 		memset((void *)l->kernel_sp, 0, st.sp - l->kernel_sp);
 
-	memset(&ea, 0, sizeof(ea));
-	set_mm(l, &st, rnd, &ea.mm);	/* best effort: see doc/fidelity.md */
+	memset(&ta, 0, sizeof(ta));
+	set_mm(l, &st, rnd, &ta.mm);	/* best effort: see doc/fidelity.md */
 	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
 				 : l->comm_buf[0] ? basename_of(l->comm_buf)
 					       : basename_of(execfn)), 0, 0, 0);
 
-	ea.unmap_addr = (uint64_t)__ehdr_start;
-	ea.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
-	ea.exe_fd = l->exe.fd;
-	ea.mm.exe_fd = (uint32_t)l->exe.fd;
-	ea.sigmask = l->sigmask;
-	ea.sp = st.sp;
-	ea.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
+	ta.unmap_addr = (uint64_t)__ehdr_start;
+	ta.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
+	ta.exe_fd = l->exe.fd;
+	ta.mm.exe_fd = (uint32_t)l->exe.fd;
+	ta.sigmask = l->sigmask;
+	ta.sp = st.sp;
+	ta.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
 				       : l->exe.load_bias + l->exe.info.entry;
 	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
-			ea.gadget = entry_find_gadget(l->auxv[n + 1]);
+			ta.gadget = trampoline_find_gadget(l->auxv[n + 1]);
 
-	err = entry_prepare(&ea, l->seccomp, l->seccomp ? l->seccomp_len : 0);
+	err = trampoline_prepare(&ta, l->seccomp,
+				 l->seccomp ? l->seccomp_len : 0);
 	if (err < 0)
 		goto out_unmap;
 	/* The point of no return: report, then let go of the socket. */
 	{
 		struct pw_status ok = { .step = l->step, .type = l->step_type };
 
-		loader_send(l, PW_REP_STATUS, &ok, sizeof(ok));
+		channel_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
-	loader_release(l);	/* the stack and trampoline hold what is left */
-	entry_go(&ea);
+	channel_release(l);	/* the stack and trampoline hold what is left */
+	trampoline_jump(&ta);
 
 out_unmap:
 	unmap_images(l);
@@ -483,47 +483,23 @@ out:
 	return err;
 }
 
-/* posix_spawnp()'s search, as glibc's __execvpex() does it. */
+/* posix_spawnp(): the first candidate that runs, or why none did. */
 static int search(struct loader *l, const char *file, const char *list,
 		  uint32_t mode)
 {
-	size_t flen = strnlen(file, NAME_MAX_ + 1) + 1;
-	int got_eacces = 0, err;
-	const char *p = list, *q;
+	struct path_search s;
+	int err;
 
-	if (!*file)
-		return -ENOENT;
-	if (flen > NAME_MAX_ + 1)
-		return -ENAMETOOLONG;
-	for (;;) {
-		size_t dlen;
+	if ((err = path_search_start(&s, file, list)))
+		return -err;
+	while (path_search_next(&s, l->path_buf, sizeof(l->path_buf))) {
+		int opath, fd = open_exec(l->path_buf, &opath);
 
-		for (q = p; *q && *q != ':'; q++)
-			;
-		dlen = (size_t)(q - p);
-		if (dlen + 1 + flen <= sizeof(l->path_buf)) {
-			memcpy(l->path_buf, p, dlen);
-			l->path_buf[dlen] = '/';
-			memcpy(l->path_buf + dlen + (dlen != 0), file, flen);
-			int opath, fd = open_exec(l->path_buf, &opath);
-
-			err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
-			switch (err) {
-			case -EACCES:
-				got_eacces = 1;
-				break;
-			case -ENOENT: case -ESTALE: case -ENOTDIR:
-			case -ENODEV: case -ETIMEDOUT:
-				break;
-			default:
-				return err;
-			}
-		}
-		if (!*q)
-			break;
-		p = q + 1;
+		err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
+		if (!path_search_continues(&s, -err))
+			return err;
 	}
-	return got_eacces ? -EACCES : -ENOENT;
+	return -path_search_error(&s);
 }
 
 /*
@@ -614,7 +590,7 @@ static int run_prepared(struct loader *l)
 	if ((err = check_arg_limits(l, execfn)) < 0)
 		return err;
 	/* The image's descriptor may have moved since it was read: out of
-	 * the way of a descriptor the program gets (loader_vacate_fd()). */
+	 * the way of a descriptor the program gets (channel_vacate_fd()). */
 	l->exe.fd = l->image_fd;
 	if (l->prepared.reason == PW_WHY_NONE)
 		return finish_phase(l, execfn);
@@ -641,17 +617,8 @@ int run_image(struct loader *l, uint32_t mode)
 		return try_image(l, l->image_fd, fl >= 0 && (fl & O_PATH), kpath,
 				 execfn, mode);
 	}
-	if (l->image.flags & PW_IMAGE_SEARCH) {
-		size_t i;
-
-		for (i = 0; path[i]; i++)
-			if (path[i] == '/')
-				break;
-		if (!path[i])
-			return search(l, path, l->image.search ? l->image.search
-							       : "/bin:/usr/bin",
-				      mode);
-	}
+	if ((l->image.flags & PW_IMAGE_SEARCH) && path_search_wanted(path))
+		return search(l, path, l->image.search, mode);
 	fd = open_exec(path, &opath);
 	return try_image(l, fd, opath, path, path, mode);
 }

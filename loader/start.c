@@ -4,7 +4,6 @@
  * kernel-made [stack] mapping stays untouched until the new program's
  * initial stack is written there.
  */
-#include "loader.h"
 #include "start.h"
 
 struct loader_memory loader_memory;

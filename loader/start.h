@@ -1,10 +1,28 @@
+/*
+ * The kernel enters the loader at _start, which moves to a stack inside
+ * the loader's own memory and calls loader_main().
+ */
 #ifndef PRISTINE_LOADER_START_H
 #define PRISTINE_LOADER_START_H
+
+#include "loader.h"
 
 #define LOADER_STACK_SIZE	16384
 #define LOADER_STACK_SIZE_STR	"16384"
 
+/*
+ * All of the loader's writable memory, in one place: every page first
+ * touched costs a fault, which is dear in a VM, so the hot part (the top
+ * of the stack, the state, the start of the request) is populated by one
+ * madvise() at start.
+ */
+struct loader_memory {
+	char stack[LOADER_STACK_SIZE];
+	struct loader l;
+} __attribute__((aligned(4096)));
+
+extern struct loader_memory loader_memory;
+
 void _start(void);
-__attribute__((noreturn)) void loader_main(unsigned long *sp);
 
 #endif

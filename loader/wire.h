@@ -8,7 +8,8 @@
  *
  * Every field has a fixed width; no pointers cross the socket. Descriptors
  * travel as SCM_RIGHTS and are consumed, in the order they were sent, by the
- * records that say they carry one (PW_F_FD).
+ * records that carry one: PW_REQ_FD, PW_REQ_FCHDIR_FD, PW_REQ_CTTY, and
+ * PW_REQ_IMAGE with PW_IMAGE_FD set. The hello says how many there are.
  *
  * Library -> loader: PW_REQ_HELLO first (magic, version, build id, and the
  * byte length of everything that follows), then the configuration records in
@@ -16,11 +17,11 @@
  * can be written before the loader even started: it waits in the socket.
  *
  * Loader -> library: PW_REP_HELLO, in the same write as the first record
- * that follows it, then exactly one PW_REP_STATUS. Status with err == 0 means the image is mapped and the
- * loader is past the point of no return. PW_REP_KERNEL announces a
- * fallback to execveat(); EOF after it means the kernel exec succeeded, a
- * PW_REP_STATUS after it carries the execveat() error. EOF with no status
- * at all means the empty process died.
+ * that follows it, then exactly one PW_REP_STATUS. Status with err == 0
+ * means the image is mapped and the loader is past the point of no return.
+ * PW_REP_KERNEL announces a fallback to execveat(); EOF after it means the
+ * kernel exec succeeded, a PW_REP_STATUS after it carries the execveat()
+ * error. EOF with no status at all means the empty process died.
  */
 #ifndef PRISTINE_WIRE_H
 #define PRISTINE_WIRE_H

@@ -25,7 +25,7 @@ struct target {
 /*
  * One way of starting a child. To add a method (the pool and templates of
  * issue 8 are expected here), write its three functions and add a row to
- * methods[] in bench-methods.c; nothing else changes. prepare() runs
+ * methods[] in methods.c; nothing else changes. prepare() runs
  * outside the timed region, once per target and parent shape, after the
  * parent took its shape: create a pool or a template there. spawn() is
  * timed: it must start one child running t and return its pid, and must

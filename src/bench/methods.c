@@ -11,9 +11,10 @@
 #include "bench.h"
 #include "pristine.h"
 
-static int fork_spawn(void *state, const struct target *t, pid_t *pid)
+/* The child only execs or exits, which vfork() allows. */
+static int fork_exec(const struct target *t, pid_t *pid, int use_vfork)
 {
-	pid_t p = fork();
+	pid_t p = use_vfork ? vfork() : fork();
 
 	if (p < 0)
 		return errno;
@@ -25,18 +26,14 @@ static int fork_spawn(void *state, const struct target *t, pid_t *pid)
 	return 0;
 }
 
+static int fork_spawn(void *state, const struct target *t, pid_t *pid)
+{
+	return fork_exec(t, pid, 0);
+}
+
 static int vfork_spawn(void *state, const struct target *t, pid_t *pid)
 {
-	pid_t p = vfork();
-
-	if (p < 0)
-		return errno;
-	if (p == 0) {
-		execve(t->path, t->argv, t->envp);
-		_exit(127);
-	}
-	*pid = p;
-	return 0;
+	return fork_exec(t, pid, 1);
 }
 
 static int posix_spawn_spawn(void *state, const struct target *t, pid_t *pid)
@@ -67,6 +64,14 @@ static void mode_release(void *state)
 	free(state);
 }
 
+/* A spawn that took another route than the method's does not count. */
+static int on_route(int err, int route)
+{
+	if (!err && pristine_last_route() != route)
+		return ENOEXEC;
+	return err;
+}
+
 /* The default path: a new empty process each time (even with the pool of
  * "pristine-pool" around), the loader maps the image itself. The route is
  * checked so that a silent fall back to the kernel cannot pass for it. */
@@ -78,11 +83,8 @@ static int pristine_spawn_prepare(const struct target *t, void **state)
 static int pristine_spawn_spawn(void *state, const struct target *t,
 				pid_t *pid)
 {
-	int err = pristine_spawn(pid, t->path, NULL, state, t->argv, t->envp);
-
-	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
-		return ENOEXEC;
-	return err;
+	return on_route(pristine_spawn(pid, t->path, NULL, state, t->argv,
+				       t->envp), PRISTINE_ROUTE_LOADER);
 }
 
 /* The same empty process, but the image is run by execve() from inside
@@ -95,11 +97,8 @@ static int kernel_mode_prepare(const struct target *t, void **state)
 static int kernel_mode_spawn(void *state, const struct target *t,
 			     pid_t *pid)
 {
-	int err = pristine_spawn(pid, t->path, NULL, state, t->argv, t->envp);
-
-	if (!err && pristine_last_route() != PRISTINE_ROUTE_KERNEL_ASKED)
-		return ENOEXEC;
-	return err;
+	return on_route(pristine_spawn(pid, t->path, NULL, state, t->argv,
+				       t->envp), PRISTINE_ROUTE_KERNEL_ASKED);
 }
 
 /*
@@ -117,11 +116,8 @@ static int pool_prepare(const struct target *t, void **state)
 
 static int pool_spawn(void *state, const struct target *t, pid_t *pid)
 {
-	int err = pristine_spawn(pid, t->path, NULL, NULL, t->argv, t->envp);
-
-	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
-		return ENOEXEC;
-	return err;
+	return on_route(pristine_spawn(pid, t->path, NULL, NULL, t->argv,
+				       t->envp), PRISTINE_ROUTE_LOADER);
 }
 
 static void pool_release(void *state)
@@ -138,12 +134,9 @@ static int template_prepare(const struct target *t, void **state)
 
 static int template_spawn(void *state, const struct target *t, pid_t *pid)
 {
-	int err = pristine_template_spawn(state, pid, NULL, NULL, t->argv,
-					  t->envp);
-
-	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
-		return ENOEXEC;
-	return err;
+	return on_route(pristine_template_spawn(state, pid, NULL, NULL,
+						t->argv, t->envp),
+			PRISTINE_ROUTE_LOADER);
 }
 
 static void template_release(void *state)

@@ -6,25 +6,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "path-search.h"
 #include "pristine.h"
 #include "tool.h"
-
-void tool_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", tool_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static int not_runnable(const char *word, int err)
 {
@@ -48,54 +38,28 @@ static int candidate_error(const char *file)
 
 int tool_find_command(const char *word, const char *search, char **path)
 {
-	const char *p, *q;
-	int seen_eacces = 0, err;
-	size_t wlen = strlen(word);
+	struct path_search s;
+	char file[PATH_MAX];
+	int err;
 
-	if (!*word)
-		return not_runnable(word, ENOENT);
-	if (strchr(word, '/')) {
+	if (!path_search_wanted(word)) {
 		if (!(*path = strdup(word)))
 			return not_runnable(word, ENOMEM);
 		return 0;
 	}
-	/* glibc's execvp(): these errors mean "try the next directory",
-	 * EACCES too but it is reported if nothing else is found. */
-	for (p = search ? search : "/bin:/usr/bin";; p = q + 1) {
-		size_t dlen;
-		char *file;
-
-		q = strchrnul(p, ':');
-		dlen = (size_t)(q - p);
-		if (!(file = malloc(dlen + wlen + 2)))
-			return not_runnable(word, ENOMEM);
-		/* An empty element is the current directory. */
-		if (dlen)
-			memcpy(file, p, dlen);
-		file[dlen] = '/';
-		memcpy(file + dlen + 1, word, wlen + 1);
-		err = candidate_error(dlen ? file : file + 1);
+	if ((err = path_search_start(&s, word, search)))
+		return not_runnable(word, err);
+	while (path_search_next(&s, file, sizeof(file))) {
+		err = candidate_error(file);
 		if (!err) {
-			if (!dlen)
-				memmove(file, file + 1, wlen + 1);
-			*path = file;
+			if (!(*path = strdup(file)))
+				return not_runnable(word, ENOMEM);
 			return 0;
 		}
-		free(file);
-		switch (err) {
-		case EACCES:
-			seen_eacces = 1;
-			break;
-		case ENOENT: case ESTALE: case ENOTDIR: case ENODEV:
-		case ETIMEDOUT: case ENAMETOOLONG: case ELOOP:
-			break;
-		default:
+		if (!path_search_continues(&s, err))
 			return not_runnable(word, err);
-		}
-		if (!*q)
-			break;
 	}
-	return not_runnable(word, seen_eacces ? EACCES : ENOENT);
+	return not_runnable(word, path_search_error(&s));
 }
 
 int tool_config_exec(int handle, const char *path)

@@ -21,14 +21,23 @@ extern const char *tool_name;
 /* Prints "tool_name: message" on stderr. */
 void tool_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* The same, pointing at --help, and exits with TOOL_EXIT_FAILURE. */
+void tool_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* After getopt_long() (with opterr = 0 and a leading ':' in its option
+ * string) returned c, ':' or '?': names the option at fault, exits. */
+void tool_option_error(int c, char *const *argv)
+	__attribute__((noreturn));
+/* Prints "tool_name (pristine) X.Y.Z" on stdout. */
+void tool_print_version(void);
 
 /*
  * Resolves a command word as execvp() does: a word with a slash is a
  * path; otherwise each directory of search (a PATH value; NULL means
- * "/bin:/usr/bin") is tried, skipping files that are missing or not
- * executable. On success *path is the file to run (malloc'd) and 0 is
- * returned; on failure, a message is printed and the exit status is
- * returned (127 not found, 126 found but not executable).
+ * "/bin:/usr/bin") is tried, with glibc's rules (loader/path-search.h).
+ * On success *path is the file to run (malloc'd) and 0 is returned; on
+ * failure, a message is printed and the exit status is returned (127 not
+ * found, 126 found but not executable).
  */
 int tool_find_command(const char *word, const char *search, char **path);
 

@@ -311,43 +311,25 @@ int main(int argc, char **argv)
 			errno = 0;
 			runs = strtoul(optarg, &end, 10);
 			if (*optarg < '1' || *optarg > '9' || *end || errno ||
-			    runs > 1000000) {
-				tool_error("-n '%s': not a number of runs in "
-					   "1..1000000 (see %s --help)",
-					   optarg, tool_name);
-				return TOOL_EXIT_FAILURE;
-			}
+			    runs > 1000000)
+				tool_usage_error("-n '%s': not a number of "
+						 "runs in 1..1000000", optarg);
 			break;
 		case 'h':
 			help();
 			return 0;
 		case 'V':
-			printf("%s (pristine) %d.%d.%d\n", tool_name,
-			       PRISTINE_VERSION_MAJOR, PRISTINE_VERSION_MINOR,
-			       PRISTINE_VERSION_MICRO);
+			tool_print_version();
 			return 0;
-		case ':':
-			tool_error("option '%s' needs an argument (see %s --help)",
-				   argv[optind - 1], tool_name);
-			return TOOL_EXIT_FAILURE;
 		default:
-			if (optopt)
-				tool_error("unknown option '-%c' (see %s --help)",
-					   optopt, tool_name);
-			else
-				tool_error("unknown option '%s' (see %s --help)",
-					   argv[optind - 1], tool_name);
-			return TOOL_EXIT_FAILURE;
+			tool_option_error(c, argv);
 		}
 	}
 	if (optind < argc) {
 		/* Only "--" may come before the command. */
-		if (strcmp(argv[optind - 1], "--")) {
-			tool_error("unexpected argument '%s': the command goes "
-				   "after -- (see %s --help)", argv[optind],
-				   tool_name);
-			return TOOL_EXIT_FAILURE;
-		}
+		if (strcmp(argv[optind - 1], "--"))
+			tool_usage_error("unexpected argument '%s': the "
+					 "command goes after --", argv[optind]);
 		cmd = argv + optind;
 	}
 	if (cmd == default_argv)

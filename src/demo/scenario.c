@@ -3,7 +3,7 @@
  * /dev/null, stderr a copy of stdout, cwd "/", only fds 0-2 kept, the
  * caller's environment. Written down once, as the pristine_config()
  * calls that make it; the fork+exec and posix_spawn versions in
- * demo-compare.c do the same by their own means.
+ * compare.c do the same by their own means.
  */
 #define _GNU_SOURCE
 #include <errno.h>

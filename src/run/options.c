@@ -33,15 +33,15 @@ void opt_fd(char *opt, const char *arg)
 
 	if (!eq || (n = nonneg(strndupa(arg, (size_t)(eq - arg)))) < 0 ||
 	    !eq[1])
-		usage_error("malformed --fd spec '%s': expected N=PATH[:r|w|rw|a] or N=M",
-			    arg);
+		tool_usage_error("malformed --fd spec '%s': expected "
+				 "N=PATH[:r|w|rw|a] or N=M", arg);
 	snprintf(key, sizeof(key), "fd:%d", n);
 	s = add_step(opt, key, PRISTINE_SET_FD);
 	spec = eq + 1;
 	if ((m = nonneg(spec)) >= 0) {
 		if ((s->aux = source_of(m)) < 0)
-			usage_error("--fd %s: descriptor %d would not be open "
-				    "in the command", arg, m);
+			tool_usage_error("--fd %s: descriptor %d would not be "
+					 "open in the command", arg, m);
 		set_source(n, s->aux);
 		s->what = xasprintf("a copy of fd %d", m);
 		return;
@@ -59,15 +59,15 @@ void opt_fd(char *opt, const char *arg)
 		}
 	}
 	if (!len)
-		usage_error("malformed --fd spec '%s': no path", arg);
+		tool_usage_error("malformed --fd spec '%s': no path", arg);
 	path = strndup(spec, len);
 	if (!path)
 		oom();
 	/* Open until pristine-run exits: a later --fd may copy it. */
 	s->aux = open(path, modes[mode].flags | O_CLOEXEC | O_NOCTTY, 0666);
 	if (s->aux < 0)
-		usage_error("--fd %s: cannot open '%s': %s", arg, path,
-			    strerror(errno));
+		tool_usage_error("--fd %s: cannot open '%s': %s", arg, path,
+				 strerror(errno));
 	set_source(n, s->aux);
 	s->what = xasprintf("%s (%s)", path, modes[mode].words);
 	free(path);
@@ -83,7 +83,8 @@ void opt_umask(char *opt, const char *arg)
 	v = strtol(arg, &end, 8);
 	if (!*arg || *end || errno || v < 0 || v > 0777 || *arg == '-' ||
 	    *arg == '+')
-		usage_error("--umask '%s': not an octal mode within 0777", arg);
+		tool_usage_error("--umask '%s': not an octal mode within 0777",
+				 arg);
 	s = add_step(opt, "umask", PRISTINE_SET_INT);
 	s->aux = (int)v;
 	s->what = xasprintf("%04lo", (unsigned long)v);
@@ -128,13 +129,13 @@ void opt_rlimit(char *opt, const char *arg)
 	int res;
 
 	if (!eq)
-		usage_error("malformed --rlimit '%s': expected NAME=SOFT[:HARD]",
-			    arg);
+		tool_usage_error("malformed --rlimit '%s': expected "
+				 "NAME=SOFT[:HARD]", arg);
 	res = tool_rlimit_number(strndupa(arg, (size_t)(eq - arg)),
 				 &canonical);
 	if (res < 0)
-		usage_error("--rlimit '%s': unknown resource limit name '%.*s'",
-			    arg, (int)(eq - arg), arg);
+		tool_usage_error("--rlimit '%s': unknown resource limit name "
+				 "'%.*s'", arg, (int)(eq - arg), arg);
 	getrlimit(res, &now);
 	snprintf(key, sizeof(key), "rlimit:%s", canonical);
 	s = add_step(opt, key, PRISTINE_SET_BINARY);
@@ -142,16 +143,18 @@ void opt_rlimit(char *opt, const char *arg)
 	colon = strchr(eq + 1, ':');
 	if (!colon) {
 		if (!eq[1] || limit_value(eq + 1, 0, &s->data.rl.rlim_cur) < 0)
-			usage_error("--rlimit '%s': not a limit value", arg);
+			tool_usage_error("--rlimit '%s': not a limit value",
+					 arg);
 		s->data.rl.rlim_max = s->data.rl.rlim_cur;
 	} else if (limit_value(strndupa(eq + 1, (size_t)(colon - eq - 1)),
 			       now.rlim_cur, &s->data.rl.rlim_cur) < 0 ||
 		   limit_value(colon + 1, now.rlim_max,
 			       &s->data.rl.rlim_max) < 0) {
-		usage_error("--rlimit '%s': not a limit value", arg);
+		tool_usage_error("--rlimit '%s': not a limit value", arg);
 	}
 	if (s->data.rl.rlim_cur > s->data.rl.rlim_max)
-		usage_error("--rlimit '%s': soft limit above hard limit", arg);
+		tool_usage_error("--rlimit '%s': soft limit above hard limit",
+				 arg);
 	soft = describe_limit(s->data.rl.rlim_cur);
 	hard = describe_limit(s->data.rl.rlim_max);
 	s->what = xasprintf("soft %s, hard %s", soft, hard);
@@ -167,12 +170,13 @@ void opt_signals(char *opt, const char *key, const char *arg)
 	if (tool_signal_set(arg, &s->data.set, &bad) < 0) {
 		if (!bad)
 			oom();
-		usage_error("--%s: unknown signal '%s'", key, bad);
+		tool_usage_error("--%s: unknown signal '%s'", key, bad);
 	}
 	if (!strcmp(key, "sigignore") &&
 	    (sigismember(&s->data.set, SIGKILL) == 1 ||
 	     sigismember(&s->data.set, SIGSTOP) == 1))
-		usage_error("--sigignore: SIGKILL and SIGSTOP cannot be ignored");
+		tool_usage_error("--sigignore: SIGKILL and SIGSTOP cannot be "
+				 "ignored");
 	s->what = describe_set(&s->data.set);
 }
 
@@ -182,7 +186,7 @@ void opt_int(char *opt, const char *key, const char *arg)
 	int v = nonneg(arg);
 
 	if (v < 0)
-		usage_error("--%s '%s': not a number >= 0", key, arg);
+		tool_usage_error("--%s '%s': not a number >= 0", key, arg);
 	s = add_step(opt, key, PRISTINE_SET_INT);
 	s->aux = v;
 	s->what = xasprintf("%d", v);

@@ -266,7 +266,7 @@ static void opt_seccomp_deny(const char *arg)
 	}
 	if (ndeny == before) {
 		free(copy);
-		usage_error("--seccomp-deny: no system call named");
+		tool_usage_error("--seccomp-deny: no system call named");
 	}
 }
 
@@ -317,8 +317,8 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			if (!*optarg || strchr(optarg, '='))
-				usage_error("cannot unset '%s': not a variable name",
-					    optarg);
+				tool_usage_error("cannot unset '%s': not a "
+						 "variable name", optarg);
 			env_unset(optarg);
 			break;
 		case OPT_FD:
@@ -356,8 +356,8 @@ int main(int argc, char **argv)
 			struct step *s;
 
 			if (sig < 0)
-				usage_error("--pdeathsig: unknown signal '%s'",
-					    optarg);
+				tool_usage_error("--pdeathsig: unknown signal "
+						 "'%s'", optarg);
 			s = add_step(opt, "pdeathsig", PRISTINE_SET_INT);
 			s->aux = sig;
 			s->what = xasprintf("SIG%s", tool_signal_name(sig));
@@ -372,8 +372,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SECCOMP_ERRNO:
 			if ((err = tool_errno_number(optarg)) < 0)
-				usage_error("--seccomp-errno: unknown errno '%s'",
-					    optarg);
+				tool_usage_error("--seccomp-errno: unknown "
+						 "errno '%s'", optarg);
 			err_given = 1;
 			break;
 		case OPT_NAME:
@@ -382,8 +382,8 @@ int main(int argc, char **argv)
 		case OPT_MODE:
 			if (strcmp(optarg, "loader") &&
 			    strcmp(optarg, "kernel"))
-				usage_error("--mode '%s': expected loader or "
-					    "kernel", optarg);
+				tool_usage_error("--mode '%s': expected loader "
+						 "or kernel", optarg);
 			opt_string(opt, "mode", optarg);
 			break;
 		case 'v':
@@ -395,17 +395,10 @@ int main(int argc, char **argv)
 			return 0;
 		case OPT_VERSION:
 			free(opt);
-			printf("%s (pristine) %d.%d.%d\n", tool_name,
-			       PRISTINE_VERSION_MAJOR, PRISTINE_VERSION_MINOR,
-			       PRISTINE_VERSION_MICRO);
+			tool_print_version();
 			return 0;
-		case ':':
-			usage_error("option '%s' needs an argument",
-				    argv[optind - 1]);
 		default:
-			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			tool_option_error(c, argv);
 		}
 		if (nsteps == before)
 			free(opt);	/* no key of its own */
@@ -415,9 +408,9 @@ int main(int argc, char **argv)
 	       strchr(argv[optind], '='); optind++)
 		env_set(argv[optind]);
 	if (optind >= argc)
-		usage_error("no command given");
+		tool_usage_error("no command given");
 	if (err_given && !ndeny)
-		usage_error("--seccomp-errno needs --seccomp-deny");
+		tool_usage_error("--seccomp-errno needs --seccomp-deny");
 	if (ndeny && (status = add_seccomp(err, nnp)))
 		return status;
 

@@ -1,7 +1,7 @@
 /*
  * pristine-run's parts: the list of pristine_config() calls it prepares
- * (run-steps.c), what an exec would pass on (run-inherit.c), and the
- * options and environment that add to it (run-options.c).
+ * (steps.c), what an exec would pass on (inherit.c), and the options and
+ * environment that add to it (options.c).
  */
 #ifndef PRISTINE_RUN_H
 #define PRISTINE_RUN_H
@@ -32,9 +32,6 @@ extern int verbose;
 void oom(void) __attribute__((noreturn));
 void *xcalloc(size_t n, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A usage error: one line naming it, status 125. */
-void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
 struct step *add_step(char *opt, const char *key, unsigned int cmd);
 /* A decimal int >= 0 filling the whole string, or -1. */
 int nonneg(const char *s);

@@ -46,18 +46,6 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
-void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", tool_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see %s --help)\n", tool_name);
-	exit(TOOL_EXIT_FAILURE);
-}
-
 struct step *add_step(char *opt, const char *key, unsigned int cmd)
 {
 	struct step *s = xcalloc(1, sizeof(*s)), **v;

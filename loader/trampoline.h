@@ -4,13 +4,13 @@
  * signal mask, install the seccomp filter, unmap the trampoline itself and
  * jump to the entry point with clean registers.
  */
-#ifndef PRISTINE_LOADER_ENTRY_H
-#define PRISTINE_LOADER_ENTRY_H
+#ifndef PRISTINE_LOADER_TRAMPOLINE_H
+#define PRISTINE_LOADER_TRAMPOLINE_H
 
 #include <stdint.h>
 #include <linux/prctl.h>
 
-struct entry_args {
+struct trampoline_args {
 	uint64_t unmap_addr, unmap_len;	/* 0: the loader's image */
 	int64_t exe_fd;			/* 16: -1: keep /proc/PID/exe */
 	uint64_t sigmask;		/* 24 */
@@ -20,7 +20,7 @@ struct entry_args {
 	uint64_t filter;		/* 144 */
 	uint64_t sp;			/* 152 */
 	uint64_t entry;			/* 160 */
-	uint64_t gadget;		/* 168: 0: the trampoline stays mapped */
+	uint64_t gadget;		/* 168: 0: the trampoline stays */
 	uint64_t self_addr, self_len;	/* 176, 184 */
 };
 
@@ -29,15 +29,16 @@ struct entry_args {
  * the code of the vDSO whose ELF header is at vdso. Returns its address
  * or 0.
  */
-uint64_t entry_find_gadget(uint64_t vdso);
+uint64_t trampoline_find_gadget(uint64_t vdso);
 
 /*
  * Copies the trampoline and args (plus the filter) into a fresh page,
- * before the point of no return: returns 0 or -errno. entry_go() then
- * jumps there and never returns.
+ * before the point of no return: returns 0 or -errno. trampoline_jump()
+ * then jumps there and never returns.
  */
-int entry_prepare(struct entry_args *a, const void *filter,
-		  uint32_t filter_len);
-__attribute__((noreturn)) void entry_go(const struct entry_args *a);
+int trampoline_prepare(struct trampoline_args *a, const void *filter,
+		       uint32_t filter_len);
+__attribute__((noreturn)) void
+trampoline_jump(const struct trampoline_args *a);
 
 #endif

@@ -1,25 +1,26 @@
 #include <stddef.h>
 #include <elf.h>
 #include <asm/unistd.h>
-#include "entry.h"
+#include "trampoline.h"
 #include "mem.h"
 #include "sys.h"
 
-_Static_assert(offsetof(struct entry_args, exe_fd) == 16, "layout");
-_Static_assert(offsetof(struct entry_args, sigmask) == 24, "layout");
-_Static_assert(offsetof(struct entry_args, mm) == 32, "layout");
+_Static_assert(offsetof(struct trampoline_args, exe_fd) == 16, "layout");
+_Static_assert(offsetof(struct trampoline_args, sigmask) == 24, "layout");
+_Static_assert(offsetof(struct trampoline_args, mm) == 32, "layout");
 _Static_assert(sizeof(struct prctl_mm_map) == 104, "layout");
-_Static_assert(offsetof(struct entry_args, filter_len) == 136, "layout");
-_Static_assert(offsetof(struct entry_args, sp) == 152, "layout");
-_Static_assert(offsetof(struct entry_args, gadget) == 168, "layout");
-_Static_assert(offsetof(struct entry_args, self_len) == 184, "layout");
+_Static_assert(offsetof(struct trampoline_args, filter_len) == 136, "layout");
+_Static_assert(offsetof(struct trampoline_args, sp) == 152, "layout");
+_Static_assert(offsetof(struct trampoline_args, gadget) == 168, "layout");
+_Static_assert(offsetof(struct trampoline_args, self_len) == 184, "layout");
 _Static_assert(__NR_munmap == 11 && __NR_prctl == 157 && __NR_close == 3 &&
 	       __NR_rt_sigprocmask == 14 && __NR_seccomp == 317 &&
 	       __NR_exit_group == 231, "syscall numbers in the trampoline");
 
 /*
- * Entered with rdi = struct entry_args *, inside the trampoline page. It
- * uses no memory of the loader's: the loader is gone after the first call.
+ * Entered with rdi = struct trampoline_args *, inside the trampoline page.
+ * It uses no memory of the loader's: the loader is gone after the first
+ * call.
  */
 __asm__(
 	".pushsection .text.trampoline, \"ax\"\n"
@@ -112,7 +113,7 @@ static int xor_self(const unsigned char *p)
 	return rex + 2;
 }
 
-uint64_t entry_find_gadget(uint64_t vdso)
+uint64_t trampoline_find_gadget(uint64_t vdso)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)vdso;
 	const Elf64_Phdr *ph;
@@ -143,8 +144,8 @@ uint64_t entry_find_gadget(uint64_t vdso)
 	return 0;
 }
 
-int entry_prepare(struct entry_args *a, const void *filter,
-		  uint32_t filter_len)
+int trampoline_prepare(struct trampoline_args *a, const void *filter,
+		       uint32_t filter_len)
 {
 	size_t code = (size_t)(tramp_end - tramp_begin);
 	size_t args_off = (code + 15) & ~15ul;
@@ -171,7 +172,7 @@ int entry_prepare(struct entry_args *a, const void *filter,
 	return 0;
 }
 
-void entry_go(const struct entry_args *a)
+void trampoline_jump(const struct trampoline_args *a)
 {
 	size_t code = (size_t)(tramp_end - tramp_begin);
 	const unsigned char *args = (const unsigned char *)a->self_addr +

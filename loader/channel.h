@@ -1,0 +1,43 @@
+/* The control socket to the library: requests and descriptors in, records
+ * out. */
+#ifndef PRISTINE_LOADER_CHANNEL_H
+#define PRISTINE_LOADER_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "loader.h"
+
+/* Says that the loader was started without its socket, and exits 127. */
+__attribute__((noreturn)) void channel_missing(void);
+
+/*
+ * Receives the next request whole, with its descriptors: returns its
+ * records (the bytes after the hello) and their length. Exits quietly if
+ * the library went away; fails the request on any other error.
+ */
+unsigned char *channel_receive(struct loader *l, size_t *length);
+
+/* Unmaps what was mapped for a large request. */
+void channel_release(struct loader *l);
+
+/* Sends a record on the control socket; returns 0 or -errno. */
+int channel_send(struct loader *l, uint32_t type, const void *p,
+		 uint32_t len);
+
+/* Fails the request: reports err (positive) for the current step, exits. */
+__attribute__((noreturn)) void channel_fail(struct loader *l, int err);
+
+/* Takes the next received descriptor, or -EPROTO if none is left. */
+int channel_take_fd(struct loader *l);
+
+/* Is fd one of the loader's own descriptors? */
+int channel_owns_fd(const struct loader *l, int fd);
+
+/*
+ * Makes descriptor number fd free for the caller's use: if one of the
+ * loader's own descriptors sits there, it moves elsewhere. Returns 0 or
+ * -errno.
+ */
+int channel_vacate_fd(struct loader *l, int fd);
+
+#endif
