@@ -216,6 +216,11 @@ static void in_child(void (*fn)(void))
 
 START_TEST(nproc_reached)
 {
+	if (geteuid() != 0) {
+		skip_case("not root: cannot make a user of its own to count "
+			  "processes");
+		return;
+	}
 	in_child(nproc_child);
 	in_child(nproc_two_child);
 	ck_assert(!has_children());
@@ -412,19 +417,13 @@ END_TEST
 Suite *limits_suite(void)
 {
 	Suite *s = suite_create("limits");
-	TCase *tc = tcase_create("limits");
+	TCase *tc = testlib_tcase(s, "limits", 60);
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, nofile_exhausted);
 	tcase_add_test(tc, nofile_of_a_pool_member);
-	if (geteuid() == 0)
-		tcase_add_test(tc, nproc_reached);
-	else
-		skip_test("nproc_reached", "not root: cannot make a user "
-			  "of its own to count processes");
+	tcase_add_test(tc, nproc_reached);
 	tcase_add_test(tc, memory_limits_while_mapping);
 	tcase_add_test(tc, e2big_many_pointers);
 	tcase_add_test(tc, e2big_stack_limit_key);
-	suite_add_tcase(s, tc);
 	return s;
 }

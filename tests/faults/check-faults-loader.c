@@ -542,13 +542,11 @@ END_TEST
 Suite *loader_input_suite(void)
 {
 	Suite *s = suite_create("loader input");
-	TCase *tc = tcase_create("requests");
+	TCase *tc = testlib_tcase(s, "requests", 30);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, bad_request, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, image_after_prepare);
 	tcase_add_loop_test(tc, random_requests, 0, 32);
-	suite_add_tcase(s, tc);
 	return s;
 }
