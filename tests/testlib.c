@@ -504,7 +504,8 @@ int fds_of(pid_t pid, unsigned char *set, unsigned long *socks, int max)
 		ssize_t len;
 		int fd = atoi(e->d_name);
 
-		if (e->d_name[0] == '.' || fd >= 1024 || fd == dirfd(d))
+		if (e->d_name[0] == '.' || fd >= 1024 ||
+		    (pid == getpid() && fd == dirfd(d)))
 			continue;
 		set[fd] = 1;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);

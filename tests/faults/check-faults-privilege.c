@@ -411,6 +411,8 @@ static void cred_child(int out, int i)
 	for (n = 0; n < 500 && !children_named("pristine-loader", NULL, 0);
 	     n++)
 		usleep(10000);
+	if (!children_named("pristine-loader", NULL, 0))
+		_exit(69);	/* no member made before the change */
 	cred_cases[i].change();
 	kernel = status_of_a_child(0, pattern, NULL);
 	member = status_of_a_child(t ? 3 : 1, pattern, t);
