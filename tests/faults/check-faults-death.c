@@ -265,9 +265,8 @@ END_TEST
 Suite *death_suite(void)
 {
 	Suite *s = suite_create("death");
-	TCase *tc = tcase_create("death");
+	TCase *tc = testlib_tcase(s, "death", 30);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, caller_killed_while_configuring);
 	tcase_add_test(tc, caller_with_a_pool_killed);
 	tcase_add_test(tc, empty_process_killed_before_run);
@@ -275,6 +274,5 @@ Suite *death_suite(void)
 	tcase_add_test(tc, empty_process_killed_during_run);
 	tcase_add_test(tc, pool_member_killed);
 	tcase_add_test(tc, template_member_killed);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -109,11 +109,9 @@ END_TEST
 Suite *peer_suite(void)
 {
 	Suite *s = suite_create("fake loader");
-	TCase *tc = tcase_create("peer");
+	TCase *tc = testlib_tcase(s, "peer", 30);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, fake_loader, 0,
 			    sizeof(cases) / sizeof(cases[0]));
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -111,17 +111,23 @@ static void spawn_rounds(void)
 	pristine_template_destroy(t);
 }
 
-START_TEST(timer_signals)
+/* The rounds while the timer ticks: without a pool, then with one, whose
+ * members are made while the signals come. */
+static void spawn_rounds_ticking(void)
 {
-	int fds = count_fds();
-
 	start_ticking();
 	spawn_rounds();
-	/* With a pool: its members are made while the signals come. */
 	ck_assert_int_eq(pristine_pool_create(4, 0), 0);
 	spawn_rounds();
 	ck_assert_int_eq(pristine_pool_destroy(), 0);
 	stop_ticking();
+}
+
+START_TEST(timer_signals)
+{
+	int fds = count_fds();
+
+	spawn_rounds_ticking();
 	printf("timer_signals: %ld signals during %d spawns\n", ticks,
 	       2 * ROUNDS);
 	ck_assert_int_gt(ticks, 2 * ROUNDS);
@@ -159,12 +165,7 @@ START_TEST(forking_threads)
 	stop_forking = 0;
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, forker, NULL), 0);
-	start_ticking();
-	spawn_rounds();
-	ck_assert_int_eq(pristine_pool_create(4, 0), 0);
-	spawn_rounds();
-	ck_assert_int_eq(pristine_pool_destroy(), 0);
-	stop_ticking();
+	spawn_rounds_ticking();
 	stop_forking = 1;
 	for (i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
@@ -179,11 +180,9 @@ END_TEST
 Suite *signals_suite(void)
 {
 	Suite *s = suite_create("signals");
-	TCase *tc = tcase_create("signals");
+	TCase *tc = testlib_tcase(s, "signals", 60);
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, timer_signals);
 	tcase_add_test(tc, forking_threads);
-	suite_add_tcase(s, tc);
 	return s;
 }

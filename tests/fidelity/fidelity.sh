@@ -17,6 +17,7 @@
 # The reference itself must report nothing BAD: that checks the probe's
 # model of exec against the kernel.
 set -u
+. "${top_srcdir:?}/tests/tap.sh"
 top_builddir=${top_builddir:-..}
 top_srcdir=${top_srcdir:-..}
 tests=${tests_builddir:-.}
@@ -25,12 +26,10 @@ doc=$top_srcdir/doc/fidelity.md
 nobody=65534
 GROUPS="root,unprivileged dynamic,static,static-pie spawn,open,kernel
 	plain,memfd,big,seccomp"
-fail=0
 
 say() { printf '%s\n' "$*"; }
-no() { say "FAIL: $*"; fail=1; }
 
-[ -r "$doc" ] || { say "FAIL: no $doc"; exit 1; }
+[ -r "$doc" ] || bail "no $doc"
 
 # The allowances, one per line: "SCOPE|KEYS".
 lines=$(grep '^- `allow' "$doc" | sed 's/^- `\([^`]*\)`.*$/\1/')
@@ -39,14 +38,14 @@ rules=$(printf '%s\n' "$lines" | sed -n \
 	-e 's/^allow\[\([a-z,-]*\)\]: *\(.*\)$/\1|\2/p')
 if [ "$(printf '%s\n' "$rules" | grep -c '|')" -ne \
      "$(printf '%s\n' "$lines" | grep -c .)" ]; then
-	say "FAIL: doc/fidelity.md has a malformed allow line:"
-	printf '%s\n' "$lines"
-	exit 1
+	bad "doc/fidelity.md has a malformed allow line:
+$lines"
+	finish
 fi
 for w in $(printf '%s\n' "$rules" | cut -d'|' -f1 | tr ',' ' '); do
 	case ",$(echo $GROUPS | tr ' ' ','),"  in
 	*",$w,"*) ;;
-	*) say "FAIL: doc/fidelity.md: unknown scope word $w"; exit 1 ;;
+	*) bad "doc/fidelity.md: unknown scope word $w"; finish ;;
 	esac
 done
 
@@ -99,36 +98,42 @@ launch() {
 		>"$5" 2>"$5.err"
 }
 
-# compare REF OUT WHO BUILD METHOD VARIANT
+# compare REF OUT WHO BUILD METHOD VARIANT: one result.
 compare() {
 	ref=$1 out=$2
 	shift 2
 	allow=$(allowed_keys "$@")
-	seen=
+	seen= differ=
 	for key in $(differing_keys "$ref" "$out"); do
-		ok=0
+		allowed=0
 		for pat in $allow; do
-			case $key in $pat) ok=1 ;; esac
+			case $key in $pat) allowed=1 ;; esac
 		done
-		if [ $ok -eq 1 ]; then
+		if [ $allowed -eq 1 ]; then
 			seen="$seen $key"
 			continue
 		fi
-		no "$*: $key differs:"
-		show "$key" execve "$ref"
-		show "$key" "$3" "$out"
+		differ="$differ
+$key differs:
+$(show "$key" execve "$ref")
+$(show "$key" "$3" "$out")"
 	done
-	say "checked: $*${seen:+ (allowed:$seen)}"
+	if [ -z "$differ" ]; then
+		ok "$*: as by execve()${seen:+ (allowed:$seen)}"
+	else
+		bad "$*: differences doc/fidelity.md does not list:$differ"
+	fi
 }
 
-tmp=$(mktemp -d) || exit 1
+tmp=$(mktemp -d) || bail "no scratch directory"
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 for f in probe probe-static probe-static-pie probe-launch; do
-	cp "$tests/$f" "$tmp/" || exit 1
+	cp "$tests/$f" "$tmp/" || bail "cannot copy $f"
 done
 cp "$loader" "$tmp/pristine-loader" &&
-cp -L "$top_builddir/src/.libs/libpristine.so.0" "$tmp/" || exit 1
+cp -L "$top_builddir/src/.libs/libpristine.so.0" "$tmp/" ||
+	bail "cannot copy the loader and the library"
 chmod 755 "$tmp"/*
 set -f	# keys like maps.[heap] are words, not file patterns
 PRISTINE_LOADER=$tmp/pristine-loader
@@ -138,7 +143,8 @@ export PRISTINE_LOADER LD_LIBRARY_PATH
 if [ "$(id -u)" -eq 0 ]; then
 	users="root unprivileged"
 	if ! command -v setpriv >/dev/null; then
-		say "note: no setpriv: the unprivileged cases do not run"
+		skip "unprivileged: every build, method and variant" \
+			"setpriv (util-linux) not found"
 		users=root
 	fi
 else
@@ -169,14 +175,17 @@ for who in $users; do
 			esac
 			ref=$tmp/out.$who.$build.$variant.execve
 			if ! launch $who execve $variant "$probe" "$ref"; then
-				no "$who $build execve $variant: did not run:"
-				cat "$ref" "$ref.err"
+				bad "$who $build execve $variant: did not run:
+$(cat "$ref" "$ref.err")"
 				continue
 			fi
 			if grep -q ' BAD: ' "$ref"; then
-				no "$who $build execve $variant: the" \
-				   "reference is BAD (the probe is wrong):"
-				grep ' BAD: ' "$ref"
+				bad "$who $build execve $variant: the" \
+				    "reference is BAD (the probe is wrong):
+$(grep ' BAD: ' "$ref")"
+			else
+				ok "$who $build execve $variant: the" \
+				   "reference reports nothing BAD"
 			fi
 			for method in $methods; do
 				out=$tmp/out.$who.$build.$variant.$method
@@ -185,13 +194,12 @@ for who in $users; do
 					compare "$ref" "$out" \
 						$who $build $method $variant
 				else
-					no "$who $build $method $variant:" \
-					   "did not run:"
-					cat "$out" "$out.err"
+					bad "$who $build $method $variant:" \
+					    "did not run:
+$(cat "$out" "$out.err")"
 				fi
 			done
 		done
 	done
 done
-[ $fail -eq 0 ] && say "fidelity: every difference is one doc/fidelity.md lists"
-exit $fail
+finish

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <check.h>
 #include "fuzz.h"
 #include "seeds.h"
+#include "testlib.h"
 
 static const struct harness {
 	const char *name;
@@ -91,25 +91,26 @@ START_TEST(replay)
 }
 END_TEST
 
+static Suite *replay_suite(void)
+{
+	Suite *s = suite_create("fuzz-replay");
+	TCase *tc = testlib_tcase(s, "inputs", 0);
+
+	tcase_add_loop_test(tc, replay, 0, ninputs);
+	return s;
+}
+
 int main(void)
 {
+	static Suite *(*const suites[])(void) = { replay_suite, NULL };
 	const char *top_srcdir = getenv("top_srcdir");
-	Suite *s = suite_create("fuzz-replay");
-	TCase *tc = tcase_create("inputs");
-	SRunner *sr;
 	size_t i;
-	int failed;
 
 	for (i = 0; i < sizeof(harnesses) / sizeof(harnesses[0]); i++) {
 		seeds_make(harnesses[i].name, add, (void *)&harnesses[i]);
 		add_regressions(&harnesses[i], top_srcdir ? top_srcdir : "..");
 	}
-	printf("%d inputs, %d of them regression cases\n", ninputs, nregress);
-	tcase_add_loop_test(tc, replay, 0, ninputs);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	fprintf(stderr, "%d inputs, %d of them regression cases\n", ninputs,
+		nregress);
+	return testlib_main(suites);
 }

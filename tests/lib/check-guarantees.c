@@ -1,7 +1,6 @@
 /* What the library promises its caller: it never forks, the child is the
  * caller's own, nothing stays behind, and it is thread-safe. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,10 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
-#include "testlib.h"
+#include "lib-tests.h"
 
 /* Kill on fork, vfork and clone without CLONE_VM; clone3 fails ENOSYS. */
 static void forbid_fork(void)
@@ -42,6 +42,11 @@ START_TEST(never_forks)
 	pid_t pid;
 	int pidfd, h;
 
+	if (under_valgrind()) {
+		skip_case("valgrind emulates CLONE_VFORK with a fork, and "
+			  "has no seccomp");
+		return;
+	}
 	forbid_fork();
 	ck_assert_int_eq(pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ), 0);
 	ck_assert_int_eq(wait_status(pid), 0);
@@ -125,49 +130,12 @@ static void atfork_handler(void)
 	atfork_ran = 1;
 }
 
-#define THREADS 8
-#define SPAWNS 500
-
-static void *spawner(void *arg)
-{
-	long id = (long)arg, bad = 0;
-	int i;
-
-	for (i = 0; i < SPAWNS; i++) {
-		int odd = (int)((id + i) & 1);
-		char *argv[] = { odd ? "false" : "true", NULL };
-		pid_t pid;
-		int st, err;
-
-		err = pristine_spawn(&pid, odd ? "/bin/false" : "/bin/true",
-				     NULL, NULL, argv, environ);
-		if (err) {
-			bad++;
-			continue;
-		}
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != odd)
-			bad++;
-	}
-	return (void *)bad;
-}
-
 START_TEST(threads)
 {
-	pthread_t t[THREADS];
 	int fds = count_fds();
-	long i;
 
 	pthread_atfork(atfork_handler, atfork_handler, atfork_handler);
-	for (i = 0; i < THREADS; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, spawner, (void *)i), 0);
-	for (i = 0; i < THREADS; i++) {
-		void *bad;
-
-		pthread_join(t[i], &bad);
-		ck_assert_int_eq((long)bad, 0);
-	}
+	ck_assert_int_eq(spawn_from_threads(8, 500, NULL), 0);
 	ck_assert_int_eq(atfork_ran, 0);
 	ck_assert_int_eq(count_fds(), fds);
 	ck_assert(!has_children());
@@ -188,43 +156,6 @@ static void *background(void *arg)
 			waitpid(pid, NULL, 0);
 	}
 	return NULL;
-}
-
-/* The descriptors of process pid, as a bitmap over 0..1023. */
-static void fds_of(pid_t pid, unsigned char *set)
-{
-	char path[64];
-	DIR *d;
-	struct dirent *e;
-
-	memset(set, 0, 1024);
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	ck_assert_ptr_nonnull(d = opendir(path));
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
-			set[atoi(e->d_name)] = 1;
-	closedir(d);
-}
-
-/* Waits until pid sits in clock_nanosleep(), i.e. sleep(1) is running. */
-static void wait_sleeping(pid_t pid)
-{
-	char path[64], buf[64] = "";
-	int i, fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	for (i = 0; i < 5000; i++) {
-		if ((fd = open(path, O_RDONLY)) >= 0) {
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-			close(fd);
-			buf[n > 0 ? n : 0] = 0;
-			if (!strncmp(buf, "230 ", 4))
-				return;
-		}
-		usleep(1000);
-	}
-	ck_abort_msg("pid %d never slept: %s", pid, buf);
 }
 
 START_TEST(no_internal_fd_leaks)
@@ -248,8 +179,8 @@ START_TEST(no_internal_fd_leaks)
 
 		ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL,
 						 argv, environ), 0);
-		wait_sleeping(pid);
-		fds_of(pid, got);
+		await_syscall(pid, SYS_clock_nanosleep);
+		fds_of(pid, got, NULL, 0);
 		kill(pid, SIGKILL);
 		wait_status(pid);
 		for (fd = 0; fd < 1024; fd++)
@@ -266,16 +197,12 @@ END_TEST
 Suite *guarantees_suite(void)
 {
 	Suite *s = suite_create("guarantees");
-	TCase *tc = tcase_create("caller");
+	TCase *tc = testlib_tcase(s, "caller", 120);
 
-	tcase_set_timeout(tc, 120);
-	/* Valgrind emulates CLONE_VFORK with a fork, and has no seccomp. */
-	if (!under_valgrind())
-		tcase_add_test(tc, never_forks);
+	tcase_add_test(tc, never_forks);
 	tcase_add_test(tc, real_child);
 	tcase_add_test(tc, nothing_left_behind);
 	tcase_add_test(tc, threads);
 	tcase_add_test(tc, no_internal_fd_leaks);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
-#include "testlib.h"
+#include "lib-tests.h"
 
 /* Runs argv (NULL-terminated) in an empty process with stdout on a pipe
  * plus extra configuration from cfg(); returns the output. */
@@ -278,9 +278,8 @@ END_TEST
 Suite *open_suite(void)
 {
 	Suite *s = suite_create("empty-process API");
-	TCase *tc = tcase_create("open-config-run");
+	TCase *tc = testlib_tcase(s, "open-config-run", 30);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, run_echo);
 	tcase_add_test(tc, starts_with_nothing);
 	tcase_add_test(tc, configured_state);
@@ -290,6 +289,5 @@ Suite *open_suite(void)
 	tcase_add_test(tc, run_not_executable);
 	tcase_add_test(tc, abandoned_handle_is_reaped);
 	tcase_add_test(tc, kernel_mode_route);
-	suite_add_tcase(s, tc);
 	return s;
 }

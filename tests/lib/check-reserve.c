@@ -4,10 +4,8 @@
  * the pool refills, and all of it works from many threads.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,43 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
-#include "testlib.h"
-
-static char show[4096];	/* the show-aslr test program */
+#include "lib-tests.h"
 
 /* Children of this process that are idle empty processes. */
 static int idle_members(pid_t *pids, int max)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *c;
-		int fd, ppid;
-		ssize_t len;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY)) < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = 0;
-		if (!strstr(buf, "(pristine-loader)") ||
-		    !(c = strrchr(buf, ')')) ||
-		    sscanf(c + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
-			continue;
-		if (n < max)
-			pids[n] = atoi(e->d_name);
-		n++;
-	}
-	closedir(d);
-	return n;
+	return children_named("pristine-loader", pids, max);
 }
 
 /* Waits up to 5 s for n idle members. */
@@ -83,7 +50,8 @@ static char *run_show(pristine_template_t *t, const char *arg)
 	if (t)
 		err = pristine_template_spawn(t, &pid, &fa, NULL, argv, environ);
 	else
-		err = pristine_spawn(&pid, show, &fa, NULL, argv, environ);
+		err = pristine_spawn(&pid, built("show-aslr"), &fa, NULL, argv,
+				     environ);
 	pristine_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	ck_assert_msg(err == 0, "spawn: %s (%s)", strerror(err),
@@ -142,7 +110,8 @@ END_TEST
 
 START_TEST(template_processes_are_fresh)
 {
-	pristine_template_t *t = pristine_template_create(show, -1, 3, 0);
+	pristine_template_t *t = pristine_template_create(built("show-aslr"),
+							  -1, 3, 0);
 	char *out[6];
 	int i;
 
@@ -162,21 +131,6 @@ START_TEST(template_processes_are_fresh)
 }
 END_TEST
 
-static void copy_file(const char *from, const char *to, mode_t mode)
-{
-	int in = open(from, O_RDONLY), out;
-	char buf[65536];
-	ssize_t n;
-
-	ck_assert_int_ge(in, 0);
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ck_assert_int_ge(out, 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ck_assert_int_eq(write(out, buf, (size_t)n), n);
-	close(in);
-	close(out);
-}
-
 START_TEST(template_notices_a_changed_file)
 {
 	char dir[] = "/tmp/pristine-tpl-XXXXXX", path[64], other[64];
@@ -187,7 +141,7 @@ START_TEST(template_notices_a_changed_file)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	snprintf(other, sizeof(other), "%s/new", dir);
-	copy_file(show, path, 0755);
+	copy_file(built("show-aslr"), path, 0755);
 	t = pristine_template_create(path, -1, 2, 0);
 	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
 	await_members(2);
@@ -398,14 +352,11 @@ START_TEST(open_draws_from_the_pool)
 }
 END_TEST
 
-START_TEST(stale_or_dead_members_are_not_used)
+START_TEST(signalled_or_dead_members_are_not_used)
 {
 	char *sleep0[] = { "sleep", "0", NULL };
-	char *id[] = { "id", "-G", NULL };
-	gid_t groups[] = { 0, 4242 };
 	pid_t pids[8], pid;
 	int i, n, st;
-	char *out;
 
 	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
 	await_members(2);
@@ -426,17 +377,34 @@ START_TEST(stale_or_dead_members_are_not_used)
 	ck_assert_int_eq(pristine_spawnp(&pid, "sleep", NULL, NULL, sleep0,
 					 environ), 0);
 	ck_assert_int_eq(wait_status(pid), 0);
-	/* Credentials changed after the members were made: not used. */
-	await_members(2);
-	if (setgroups(2, groups) == 0) {
-		out = spawn_output(id, &st);
-		ck_assert_str_eq(out, "0 4242\n");
-		free(out);
-		setgroups(1, groups);
-	}
 	ck_assert_int_eq(pristine_pool_destroy(), 0);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+}
+END_TEST
+
+/* Credentials changed after the members were made: not used. */
+START_TEST(members_with_stale_credentials_are_not_used)
+{
+	char *id[] = { "id", "-G", NULL };
+	gid_t groups[] = { 0, 4242 };
+	int st, err;
+	char *out;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	if (setgroups(2, groups) < 0) {
+		err = errno;
+		ck_assert_int_eq(pristine_pool_destroy(), 0);
+		skip_case("setgroups: %s: cannot change the credentials",
+			  strerror(err));
+		return;
+	}
+	out = spawn_output(id, &st);
+	ck_assert_str_eq(out, "0 4242\n");
+	free(out);
+	setgroups(1, groups);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
 }
 END_TEST
 
@@ -465,57 +433,22 @@ START_TEST(pdeathsig_follows_the_caller_not_the_pool)
 }
 END_TEST
 
-#define THREADS 8
-#define SPAWNS 50
-
 static pristine_template_t *shared_template;
 
-static void *spawner(void *arg)
+static int spawn_from_template(pid_t *pid, char *const argv[])
 {
-	long id = (long)arg, bad = 0;
-	int i;
-
-	for (i = 0; i < SPAWNS; i++) {
-		int odd = (int)((id + i) & 1);
-		char *argv[] = { odd ? "false" : "true", NULL };
-		pid_t pid;
-		int st, err;
-
-		if (odd)
-			err = pristine_spawn(&pid, "/bin/false", NULL, NULL,
-					     argv, environ);
-		else
-			err = pristine_template_spawn(shared_template, &pid,
-						      NULL, NULL, argv, environ);
-		if (err) {
-			bad++;
-			continue;
-		}
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != odd)
-			bad++;
-	}
-	return (void *)bad;
+	return pristine_template_spawn(shared_template, pid, NULL, NULL, argv,
+				       environ);
 }
 
 START_TEST(threads)
 {
-	pthread_t t[THREADS];
 	int fds = count_fds();
-	long i;
 
 	ck_assert_int_eq(pristine_pool_create(4, 0), 0);
 	shared_template = pristine_template_create("/bin/true", -1, 4, 0);
 	ck_assert_ptr_nonnull(shared_template);
-	for (i = 0; i < THREADS; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, spawner, (void *)i), 0);
-	for (i = 0; i < THREADS; i++) {
-		void *bad;
-
-		pthread_join(t[i], &bad);
-		ck_assert_int_eq((long)bad, 0);
-	}
+	ck_assert_int_eq(spawn_from_threads(8, 50, spawn_from_template), 0);
 	pristine_template_destroy(shared_template);
 	ck_assert_int_eq(pristine_pool_destroy(), 0);
 	ck_assert_int_eq(count_fds(), fds);
@@ -523,20 +456,11 @@ START_TEST(threads)
 }
 END_TEST
 
-Suite *open_suite(void) { return NULL; }
-Suite *spawn_suite(void) { return NULL; }
-Suite *guarantees_suite(void) { return NULL; }
-
-int main(void)
+static Suite *reserve_suite(void)
 {
 	Suite *s = suite_create("pool and templates");
-	TCase *tc = tcase_create("reserves");
-	const char *dir = getenv("tests_builddir");
-	SRunner *sr;
-	int failed;
+	TCase *tc = testlib_tcase(s, "reserves", 60);
 
-	snprintf(show, sizeof(show), "%s/show-aslr", dir ? dir : ".");
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, pool_processes_are_fresh);
 	tcase_add_test(tc, template_processes_are_fresh);
 	tcase_add_test(tc, template_notices_a_changed_file);
@@ -546,13 +470,16 @@ int main(void)
 	tcase_add_test(tc, exhaustion_and_refill);
 	tcase_add_test(tc, members_get_the_state_of_now);
 	tcase_add_test(tc, open_draws_from_the_pool);
-	tcase_add_test(tc, stale_or_dead_members_are_not_used);
+	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
+	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
 	tcase_add_test(tc, threads);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	static Suite *(*const suites[])(void) = { reserve_suite, NULL };
+
+	return testlib_main(suites);
 }

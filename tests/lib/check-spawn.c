@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
-#include "testlib.h"
+#include "lib-tests.h"
 
 START_TEST(spawnp_echo)
 {
@@ -314,9 +314,8 @@ END_TEST
 Suite *spawn_suite(void)
 {
 	Suite *s = suite_create("posix_spawn layer");
-	TCase *tc = tcase_create("semantics");
+	TCase *tc = testlib_tcase(s, "semantics", 30);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, spawnp_echo);
 	tcase_add_test(tc, exit_status);
 	tcase_add_test(tc, exec_errors);
@@ -329,6 +328,5 @@ Suite *spawn_suite(void)
 #ifndef GLIBC_NAMES
 	tcase_add_test(tc, pidfd_spawn);
 #endif
-	suite_add_tcase(s, tc);
 	return s;
 }

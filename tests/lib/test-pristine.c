@@ -1,16 +1,10 @@
 /* The library's tests, one binary, several suites. */
-#include <stdlib.h>
-#include "testlib.h"
+#include "lib-tests.h"
 
 int main(void)
 {
-	SRunner *sr = srunner_create(open_suite());
-	int failed;
+	static Suite *(*const suites[])(void) = {
+		open_suite, spawn_suite, guarantees_suite, NULL };
 
-	srunner_add_suite(sr, spawn_suite());
-	srunner_add_suite(sr, guarantees_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_main(suites);
 }

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -56,21 +55,20 @@ struct corpus_case {
 	struct outcome kernel, pristine;
 };
 
-static void write_file(const char *path, const void *buf, size_t len,
-		       mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
-	ck_assert_int_eq(close(fd), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
 static void write_mini(const char *path, const struct mini_elf *m,
 		       mode_t mode)
 {
 	write_file(path, m->bytes, m->size, mode);
+}
+
+/* The intact mini image of type at path. */
+static void write_intact(const char *path, int type, mode_t mode)
+{
+	struct mini_elf m;
+
+	mini_elf_build(&m, type);
+	write_mini(path, &m, mode);
+	mini_elf_free(&m);
 }
 
 static void write_text(const char *path, const char *text, mode_t mode)
@@ -129,24 +127,18 @@ MINI(control_exec) { }
 
 static void control_dyn(const struct where *w)
 {
-	struct mini_elf m;
-
-	mini_elf_build(&m, ET_DYN);
-	write_mini(w->path, &m, 0755);
-	mini_elf_free(&m);
+	write_intact(w->path, ET_DYN, 0755);
 }
 
 /* A working interpreter: the mini image as ET_DYN. */
 static void control_interp(const struct where *w)
 {
-	struct mini_elf m, i;
+	struct mini_elf m;
 
-	mini_elf_build(&i, ET_DYN);
-	write_mini(aside(w, "interp"), &i, 0755);
+	write_intact(aside(w, "interp"), ET_DYN, 0755);
 	mini_elf_build(&m, ET_EXEC);
 	mini_elf_set_interp(&m, aside(w, "interp"));
 	write_mini(w->path, &m, 0755);
-	mini_elf_free(&i);
 	mini_elf_free(&m);
 }
 
@@ -253,11 +245,7 @@ MINI(interp_script)
 }
 MINI(interp_not_executable)
 {
-	struct mini_elf i;
-
-	mini_elf_build(&i, ET_DYN);
-	write_mini(aside(w, "interp"), &i, 0644);
-	mini_elf_free(&i);
+	write_intact(aside(w, "interp"), ET_DYN, 0644);
 	mini_elf_set_interp(m, aside(w, "interp"));
 }
 /* The kernel checks PT_INTERP before any PT_LOAD: its errno wins. */
@@ -290,20 +278,12 @@ static void directory(const struct where *w)
 
 static void not_executable(const struct where *w)
 {
-	struct mini_elf m;
-
-	mini_elf_build(&m, ET_EXEC);
-	write_mini(w->path, &m, 0644);
-	mini_elf_free(&m);
+	write_intact(w->path, ET_EXEC, 0644);
 }
 
 static void execute_only(const struct where *w)
 {
-	struct mini_elf m;
-
-	mini_elf_build(&m, ET_EXEC);
-	write_mini(w->path, &m, 0111);
-	mini_elf_free(&m);
+	write_intact(w->path, ET_EXEC, 0111);
 }
 
 static void script_missing_interp(const struct where *w)
@@ -507,38 +487,26 @@ START_TEST(corpus_case)
 }
 END_TEST
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
+static Suite *corpus_suite(void)
 {
-	return remove(path);
+	Suite *s = suite_create("loader-corpus");
+	TCase *tc = testlib_tcase(s, "malformed", 20);
+
+	tcase_add_loop_test(tc, corpus_case, 0, NCASES);
+	return s;
 }
 
 int main(void)
 {
+	static Suite *(*const suites[])(void) = { corpus_suite, NULL };
 	struct rlimit no_core = { 0, 0 };
-	const char *tmp = getenv("TMPDIR");
-	Suite *s = suite_create("loader-corpus");
-	TCase *tc = tcase_create("malformed");
-	SRunner *sr;
-	int failed;
+	int status;
 
 	/* The kernel's half of the corpus crashes on purpose: no cores. */
 	setrlimit(RLIMIT_CORE, &no_core);
-	snprintf(corpus_dir, sizeof(corpus_dir), "%s/pristine-corpus-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(corpus_dir)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	chmod(corpus_dir, 0755);
-	tcase_set_timeout(tc, 20);
-	tcase_add_loop_test(tc, corpus_case, 0, NCASES);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(corpus_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	printf("corpus: %d cases\n", NCASES);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	scratch_dir(corpus_dir, sizeof(corpus_dir), "corpus");
+	status = testlib_main(suites);
+	remove_tree(corpus_dir);
+	fprintf(stderr, "corpus: %d cases\n", NCASES);
+	return status;
 }

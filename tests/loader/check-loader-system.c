@@ -9,21 +9,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "mini-elf.h"
 #include "pristine.h"
 #include "testlib.h"
 
-static const char *builddir;	/* where the test programs are */
 static char tmpdir[256];	/* made by main(), 0755, removed at the end */
 
 static char *const plain_env[] = { (char *)"SHOW_PROCESS=hello",
@@ -82,14 +79,6 @@ static char *same_both_ways(const char *path, char *const argv[],
 	return p;
 }
 
-static const char *built(const char *name)
-{
-	static char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", builddir, name);
-	return path;
-}
-
 START_TEST(bin_true)
 {
 	char *argv[] = { (char *)"true", NULL };
@@ -135,11 +124,16 @@ START_TEST(python)
 				 "os.environ['SHOW_PROCESS'])",
 			 (char *)"a", (char *)"b c", NULL };
 	char head[2] = "";
-	int fd = open(python_path, O_RDONLY | O_CLOEXEC), route;
+	int fd, route;
 	char *out;
 
+	if (!find_python()) {
+		skip_case("python3 not found");
+		return;
+	}
+	fd = open(python_path, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_ge(read(fd, head, 2), 0);
+	ck_assert_int_eq(read(fd, head, 2), 2);
 	close(fd);
 	route = memcmp(head, "#!", 2) ? PRISTINE_ROUTE_LOADER
 				      : PRISTINE_ROUTE_KERNEL_SCRIPT;
@@ -178,32 +172,6 @@ START_TEST(built_targets)
 }
 END_TEST
 
-static void write_file(const char *path, const void *buf, size_t len,
-		       mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
-	ck_assert_int_eq(close(fd), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
-static void copy_file(const char *from, const char *to, mode_t mode)
-{
-	int fd = open(from, O_RDONLY | O_CLOEXEC);
-	char *data;
-	struct stat st;
-
-	ck_assert_msg(fd >= 0, "%s: %s", from, strerror(errno));
-	ck_assert_int_eq(fstat(fd, &st), 0);
-	data = malloc((size_t)st.st_size);
-	ck_assert_int_eq(read(fd, data, (size_t)st.st_size), st.st_size);
-	close(fd);
-	write_file(to, data, (size_t)st.st_size, mode);
-	free(data);
-}
-
 START_TEST(script)
 {
 	char path[400], expect[420];
@@ -224,74 +192,44 @@ END_TEST
 /* The privilege boundary, seen by a spawner running as uid 65534      */
 /* ------------------------------------------------------------------ */
 
-/* Runs argv (searched in PATH) with stdout on a pipe; returns it. */
-static char *capture(char *const argv[], int *status)
+/* loader-spawner runs path as uid 65534 (directly if we already are
+ * someone else); each of want (NULL-terminated) is in its output. */
+static void expect_as_nobody(const char *path, const char *const want[])
 {
-	posix_spawn_file_actions_t fa;
-	int p[2];
-	pid_t pid;
-	char *out;
+	char *out = spawn_as_nobody(NULL, path);
 
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	ck_assert_int_eq(posix_spawnp(&pid, argv[0], &fa, NULL, argv,
-				      environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	out = slurp_fd(p[0]);
-	close(p[0]);
-	*status = wait_status(pid);
-	return out;
+	for (; *want; want++)
+		expect_in(out, *want);
+	free(out);
 }
 
-/* loader-spawner as uid 65534 (directly if we already are someone else)
- * running path; returns its output, which ends with its result line. */
-static char *spawn_as_nobody(const char *path)
+/* loader-spawner cannot run as another user: the reason recorded. */
+static int cannot_drop_privileges(void)
 {
-	char spawner[4200];
-	char *argv[] = { (char *)"setpriv", (char *)"--reuid=65534",
-			 (char *)"--regid=65534", (char *)"--clear-groups",
-			 (char *)"--inh-caps=-all", spawner, (char *)path,
-			 (char *)"target", NULL };
-	char *out;
-	int st;
-
-	snprintf(spawner, sizeof(spawner), "%s", built("loader-spawner"));
-	out = capture(geteuid() == 0 ? argv : argv + 5, &st);
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		      "loader-spawner %s: status %#x, output:\n%s", path, st,
-		      out);
-	return out;
-}
-
-static void expect_in(const char *out, const char *what)
-{
-	ck_assert_msg(strstr(out, what), "no \"%s\" in:\n%s", what, out);
+	if (geteuid() != 0 || have_program("setpriv"))
+		return 0;
+	skip_case("setpriv (util-linux) not found: cannot drop privileges");
+	return 1;
 }
 
 START_TEST(setuid_root)
 {
+	static const char *const setid[] = { "euid=0 uid=65534\n", "secure=1 ",
+		"spawner: err=0 route=3 exit=0\n" /* SETID */, NULL };
+	static const char *const plain[] = { "euid=65534 uid=65534\n",
+		"secure=0 ", "spawner: err=0 route=0 exit=0\n" /* LOADER */,
+		NULL };
 	char path[400];
-	char *out;
 
+	if (cannot_make_setid(tmpdir))
+		return;
 	snprintf(path, sizeof(path), "%s/show-euid", tmpdir);
 	copy_file(built("show-process"), path, 0755);
 	ck_assert_int_eq(chown(path, 0, 0), 0);
 	ck_assert_int_eq(chmod(path, 04755), 0);
-
-	out = spawn_as_nobody(path);
-	expect_in(out, "euid=0 uid=65534\n");
-	expect_in(out, "secure=1 ");
-	expect_in(out, "spawner: err=0 route=3 exit=0\n");	/* SETID */
-	free(out);
-
+	expect_as_nobody(path, setid);
 	ck_assert_int_eq(chmod(path, 0755), 0);
-	out = spawn_as_nobody(path);
-	expect_in(out, "euid=65534 uid=65534\n");
-	expect_in(out, "secure=0 ");
-	expect_in(out, "spawner: err=0 route=0 exit=0\n");	/* LOADER */
-	free(out);
+	expect_as_nobody(path, plain);
 }
 END_TEST
 
@@ -299,24 +237,29 @@ END_TEST
  * cannot map it and hand it over. */
 START_TEST(execute_only)
 {
+	static const char *const want[] = { "euid=65534 uid=65534\n",
+		"spawner: err=0 route=7 exit=0\n" /* UNREADABLE */, NULL };
 	char path[400];
-	char *out;
 
+	if (cannot_drop_privileges())
+		return;
 	snprintf(path, sizeof(path), "%s/show-x-only", tmpdir);
 	copy_file(built("show-process"), path, 0111);
-	out = spawn_as_nobody(path);
-	expect_in(out, "euid=65534 uid=65534\n");
-	expect_in(out, "spawner: err=0 route=7 exit=0\n"); /* UNREADABLE */
-	free(out);
+	expect_as_nobody(path, want);
 }
 END_TEST
 
 START_TEST(execute_only_interpreter)
 {
+	static const char *const unreadable[] = {
+		"spawner: err=0 route=7 exit=42\n", NULL };
+	static const char *const readable[] = {
+		"spawner: err=0 route=0 exit=42\n", NULL };
 	char path[400], interp[400];
 	struct mini_elf m;
-	char *out;
 
+	if (cannot_drop_privileges())
+		return;
 	snprintf(path, sizeof(path), "%s/needs-x-only-interp", tmpdir);
 	snprintf(interp, sizeof(interp), "%s/x-only-interp", tmpdir);
 	mini_elf_build(&m, ET_DYN);
@@ -327,14 +270,10 @@ START_TEST(execute_only_interpreter)
 	write_file(path, m.bytes, m.size, 0755);
 	mini_elf_free(&m);
 
-	out = spawn_as_nobody(path);
-	expect_in(out, "spawner: err=0 route=7 exit=42\n"); /* UNREADABLE */
-	free(out);
+	expect_as_nobody(path, unreadable);
 	/* Readable, the same pair goes through the loader. */
 	ck_assert_int_eq(chmod(interp, 0755), 0);
-	out = spawn_as_nobody(path);
-	expect_in(out, "spawner: err=0 route=0 exit=42\n");
-	free(out);
+	expect_as_nobody(path, readable);
 }
 END_TEST
 
@@ -536,96 +475,40 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
+static Suite *system_suite(void)
 {
-	return remove(path);
-}
-
-static int have_program(const char *name)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
-	return system(cmd) == 0;
-}
-
-int main(void)
-{
-	struct rlimit no_core = { 0, 0 };
-	const char *tmp = getenv("TMPDIR");
 	Suite *s = suite_create("loader-system");
-	TCase *tc;
-	SRunner *sr;
-	struct statvfs vfs;
-	int failed, skipped = 0;
+	TCase *tc = testlib_tcase(s, "programs", 30);
 
-	builddir = getenv("tests_builddir");
-	if (!builddir)
-		builddir = ".";
-	setrlimit(RLIMIT_CORE, &no_core);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/pristine-system-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir) || chmod(tmpdir, 0755) < 0) {
-		perror(tmpdir);
-		return EXIT_FAILURE;
-	}
-
-	tc = tcase_create("programs");
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, bin_true);
 	tcase_add_test(tc, bin_ls);
-	if (find_python()) {
-		tcase_add_test(tc, python);
-	} else {
-		printf("SKIP: python3 not found\n");
-		skipped = 1;
-	}
+	tcase_add_test(tc, python);
 	tcase_add_loop_test(tc, built_targets, 0,
 			    sizeof(targets) / sizeof(targets[0]));
 	tcase_add_test(tc, script);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("privileges");
-	tcase_set_timeout(tc, 30);
-	if (geteuid() != 0) {
-		/* Already unprivileged: the spawner runs as we are. */
-		printf("SKIP: setuid_root: not root, cannot make a "
-		       "setuid-root file\n");
-		skipped = 1;
-		tcase_add_test(tc, execute_only);
-		tcase_add_test(tc, execute_only_interpreter);
-	} else if (have_program("setpriv")) {
-		if (statvfs(tmpdir, &vfs) == 0 && (vfs.f_flag & ST_NOSUID)) {
-			printf("SKIP: setuid_root: %s is on a nosuid mount "
-			       "(set TMPDIR elsewhere)\n", tmpdir);
-			skipped = 1;
-		} else {
-			tcase_add_test(tc, setuid_root);
-		}
-		tcase_add_test(tc, execute_only);
-		tcase_add_test(tc, execute_only_interpreter);
-	} else {
-		printf("SKIP: setpriv (util-linux) not found: cannot drop "
-		       "privileges\n");
-		skipped = 1;
-	}
-	suite_add_tcase(s, tc);
+	tc = testlib_tcase(s, "privileges", 30);
+	tcase_add_test(tc, setuid_root);
+	tcase_add_test(tc, execute_only);
+	tcase_add_test(tc, execute_only_interpreter);
 
-	tc = tcase_create("e2big");
-	tcase_set_timeout(tc, 60);
+	tc = testlib_tcase(s, "e2big", 60);
 	tcase_add_test(tc, e2big_default_limit);
 	tcase_add_test(tc, e2big_lowered_limit);
 	tcase_add_test(tc, e2big_floor);
 	tcase_add_test(tc, e2big_one_string);
-	suite_add_tcase(s, tc);
+	return s;
+}
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	if (failed)
-		return EXIT_FAILURE;
-	return skipped ? 77 : EXIT_SUCCESS;
+int main(void)
+{
+	static Suite *(*const suites[])(void) = { system_suite, NULL };
+	struct rlimit no_core = { 0, 0 };
+	int status;
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	scratch_dir(tmpdir, sizeof(tmpdir), "system");
+	status = testlib_main(suites);
+	remove_tree(tmpdir);
+	return status;
 }

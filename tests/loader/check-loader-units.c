@@ -16,10 +16,10 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <check.h>
 #include "elf-check.h"
 #include "mini-elf.h"
 #include "stack.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------ */
 /* elf_classify, elf_phdrs_size, elf_check_interp_path                 */
@@ -882,16 +882,11 @@ START_TEST(stack_matches_kernel)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static Suite *units_suite(void)
 {
 	Suite *s = suite_create("loader-units");
-	TCase *tc;
-	SRunner *sr;
-	int failed;
+	TCase *tc = testlib_tcase(s, "elf-check", 0);
 
-	capture_initial_stack(argc, argv);
-
-	tc = tcase_create("elf-check");
 	tcase_add_test(tc, classify);
 	tcase_add_test(tc, phdrs_size);
 	tcase_add_test(tc, interp_path);
@@ -901,18 +896,19 @@ int main(int argc, char **argv)
 			    sizeof(phdr_cases) / sizeof(phdr_cases[0]));
 	tcase_add_test(tc, check_phdrs_dyn);
 	tcase_add_test(tc, system_programs_pass);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("stack");
+	tc = testlib_tcase(s, "stack", 0);
 	tcase_add_test(tc, stack_exact);
 	tcase_add_test(tc, stack_shapes);
 	tcase_add_test(tc, stack_auxv_template);
 	tcase_add_test(tc, stack_matches_kernel);
-	suite_add_tcase(s, tc);
+	return s;
+}
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+int main(int argc, char **argv)
+{
+	static Suite *(*const suites[])(void) = { units_suite, NULL };
+
+	capture_initial_stack(argc, argv);
+	return testlib_main(suites);
 }

@@ -2,19 +2,15 @@
 # Started by hand, without its control socket, the loader says so on
 # stderr and exits 127 without doing anything else.
 set -u
+. "${top_srcdir:?}/tests/tap.sh"
 loader=${PRISTINE_LOADER:?}
-fail=0
 for args in "" "7" "abc" "0"; do
 	err=$("$loader" $args 2>&1 </dev/null)
 	rc=$?
-	if [ $rc -ne 127 ]; then
-		echo "FAIL: '$loader $args' exited $rc, expected 127"
-		fail=1
-	fi
-	case $err in
-	*"no control socket"*) ;;
-	*) echo "FAIL: '$loader $args' said: $err"; fail=1 ;;
+	case $rc:$err in
+	127:*"no control socket"*)
+		ok "'loader $args': exits 127: $err" ;;
+	*)	bad "'loader $args': exited $rc (expected 127), said: $err" ;;
 	esac
 done
-[ $fail -eq 0 ] && echo "loader smoke: without a control socket it exits 127: $err"
-exit $fail
+finish

@@ -1,6 +1,6 @@
 # Shared by the preload tests: where the shim is, and checking its stats.
 shim=${top_builddir:?}/src/.libs/libpristine-preload.so
-[ -f "$shim" ] || { echo "no shim at $shim"; exit 99; }
+[ -f "$shim" ] || bail "no shim at $shim"
 
 # A shim built with --enable-sanitizers needs the ASan runtime loaded
 # before it, and the programs it runs in are not ours to leak-check.

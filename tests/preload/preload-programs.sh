@@ -5,10 +5,10 @@
 # byte for byte, and the shim's statistics must show the spawns went
 # through pristine.
 set -u
-. "${top_srcdir:?}/tests/preload/preload-lib.sh"
-tmp=$(mktemp -d)
+. "${top_srcdir:?}/tests/tap.sh"
+. "$top_srcdir/tests/preload/preload-lib.sh"
+tmp=$(mktemp -d) || bail "no scratch directory"
 trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 # compare NAME: runs ./run-NAME in a fresh copy of $tmp/NAME.src twice.
 compare() {
@@ -24,20 +24,23 @@ compare() {
 		echo "exit $?" >>"$tmp/$name.$how.out"
 	done
 	strip_stats "$tmp/$name.shim.err" >"$tmp/$name.shim.err2"
-	if ! cmp -s "$tmp/$name.glibc.out" "$tmp/$name.shim.out" ||
-	   ! cmp -s "$tmp/$name.glibc.err" "$tmp/$name.shim.err2"; then
-		echo "FAIL: $name differs with the shim"
-		diff "$tmp/$name.glibc.out" "$tmp/$name.shim.out" | head -20
-		diff "$tmp/$name.glibc.err" "$tmp/$name.shim.err2" | head -20
-		fail=1
+	if cmp -s "$tmp/$name.glibc.out" "$tmp/$name.shim.out" &&
+	   cmp -s "$tmp/$name.glibc.err" "$tmp/$name.shim.err2"; then
+		ok "$name: the same output and status with the shim"
+	else
+		bad "$name differs with the shim
+$(diff "$tmp/$name.glibc.out" "$tmp/$name.shim.out" | head -20)
+$(diff "$tmp/$name.glibc.err" "$tmp/$name.shim.err2" | head -20)"
 	fi
-	if ! diff -r -x run "$tmp/$name.glibc" "$tmp/$name.shim" >/dev/null; then
-		echo "FAIL: $name produced different files with the shim"
-		diff -r -x run "$tmp/$name.glibc" "$tmp/$name.shim" | head -20
-		fail=1
+	if diff -r -x run "$tmp/$name.glibc" "$tmp/$name.shim" >/dev/null; then
+		ok "$name: the same files with the shim"
+	else
+		bad "$name produced different files with the shim
+$(diff -r -x run "$tmp/$name.glibc" "$tmp/$name.shim" | head -20)"
 	fi
-	printf '%s: ' "$name"
-	check_stats "$tmp/$name.shim.err" || { echo "FAIL: $name did not spawn through pristine"; fail=1; }
+	stats=$(check_stats "$tmp/$name.shim.err") &&
+	ok "$name: spawned through pristine ($stats)" ||
+	bad "$name did not spawn through pristine: $stats"
 }
 
 # GNU make: redirections, pipelines, failing commands, -k.
@@ -70,24 +73,18 @@ if command -v ninja >/dev/null; then
 	{
 		printf 'rule gen\n  command = echo $out | rev > $out && test -s $out\n'
 		printf 'rule cat\n  command = cat $in | sort > $out\n'
-		i=1
+		i=1 all=
 		while [ $i -le 310 ]; do
 			printf 'build f%d: gen\n' $i
+			all="$all f$i"
 			i=$((i + 1))
 		done
-		printf 'build all: cat'
-		i=1
-		while [ $i -le 310 ]; do
-			printf ' f%d' $i
-			i=$((i + 1))
-		done
-		printf '\ndefault all\n'
+		printf 'build all: cat%s\ndefault all\n' "$all"
 	} >"$tmp/ninja.src/build.ninja"
 	printf 'ninja -j2 >/dev/null; s=$?; md5sum all; echo "ninja: $s"; rm -f .ninja_log .ninja_deps\n' >"$tmp/ninja.src/run"
 	compare ninja
 else
-	echo "FAIL: ninja not installed (Debian package ninja-build)"
-	fail=1
+	bad "ninja not installed (Debian package ninja-build)"
 fi
 
 # Python's os.posix_spawn, os.posix_spawnp and subprocess.
@@ -97,8 +94,7 @@ if command -v python3 >/dev/null; then
 	printf 'python3 posix-user.py\n' >"$tmp/python.src/run"
 	compare python
 else
-	echo "FAIL: python3 not installed"
-	fail=1
+	bad "python3 not installed"
 fi
 
 # system() and popen().
@@ -106,4 +102,4 @@ mkdir "$tmp/shell.src"
 printf '%s\n' "${tests_builddir:?}/shell-user" >"$tmp/shell.src/run"
 compare shell
 
-exit $fail
+finish

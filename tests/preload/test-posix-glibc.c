@@ -1,17 +1,9 @@
 /* The posix layer's suite, built with glibc's names (see glibc-names.h). */
-#include <stdlib.h>
-#include "testlib.h"
-
-Suite *open_suite(void) { return NULL; }
-Suite *guarantees_suite(void) { return NULL; }
+#include "lib/lib-tests.h"
 
 int main(void)
 {
-	SRunner *sr = srunner_create(spawn_suite());
-	int failed;
+	static Suite *(*const suites[])(void) = { spawn_suite, NULL };
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_main(suites);
 }

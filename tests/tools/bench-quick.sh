@@ -3,6 +3,7 @@
 # method in every cell: each target, parent and pinning) and a well-formed
 # SVG. Timing is not asserted: this is a smoke run on a shared machine.
 set -u
+. "${top_srcdir:?}/tests/tap.sh"
 bench=${top_builddir:?}/src/pristine-bench
 out=${tests_builddir:?}/bench-quick
 csv=$out.csv
@@ -11,15 +12,16 @@ rm -f "$csv" "$svg"
 
 if ! timeout 300 "$bench" --quick --csv "$csv" --svg "$svg" >"$out.txt" 2>&1
 then
-	echo "FAIL: pristine-bench --quick failed; its output:"
-	cat "$out.txt"
-	exit 1
+	bad "pristine-bench --quick failed; its output:
+$(cat "$out.txt")"
+	finish
 fi
+ok "pristine-bench --quick completes"
 
 # CSV: the header, eight fields a row, sane numbers, posix_spawn's ratio 1,
 # and every method in each of the 18 blocks the plan must produce.
-awk -F, '
-function bad(why) { print "FAIL: " FILENAME ":" NR ": " why ": " $0; err = 1 }
+why=$(awk -F, '
+function bad(why) { print FILENAME ":" NR ": " why ": " $0; err = 1 }
 NR == 1 {
 	if ($0 != "method,target,parent,pinning,metric,median_us,p99_us,ratio")
 		bad("header")
@@ -46,40 +48,48 @@ NR == 1 {
 END {
 	split("fork+execve vfork+execve posix_spawn pristine_spawn pristine-kernel", want, " ")
 	for (m in want)
-		if (!(want[m] in names)) { print "FAIL: no method " want[m]; err = 1 }
+		if (!(want[m] in names)) { print "no method " want[m]; err = 1 }
 	split("small threads large", parents, " ")
 	split("pinned unpinned", pins, " ")
 	split("true,spawn_wait static,spawn_wait static,first_insn", tm, " ")
 	for (p in parents) for (q in pins) for (t in tm) {
 		split(tm[t], x, ",")
 		b = x[1] "," parents[p] "," pins[q] "," x[2]
-		if (!(b in blocks)) { print "FAIL: no cells for " b; err = 1 }
+		if (!(b in blocks)) { print "no cells for " b; err = 1 }
 	}
 	for (b in blocks) for (m in names)
 		if (cells[b "," m] != 1) {
-			print "FAIL: " b " has " cells[b "," m] + 0 " rows for " m
+			print b " has " cells[b "," m] + 0 " rows for " m
 			err = 1
 		}
 	exit err
-}' "$csv" || exit 1
+}' "$csv") && ok "the CSV is well-formed, every method in every cell" ||
+bad "the CSV:
+$why"
 
 # SVG: well-formed XML when python3 is there, and in any case an svg root,
 # two panels' worth of lines, one legend entry per method.
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import sys, xml.dom.minidom as d
 doc = d.parse(sys.argv[1])
-assert doc.documentElement.tagName == "svg", "root is not svg"' "$svg" ||
-	{ echo "FAIL: $svg is not well-formed XML"; exit 1; }
+assert doc.documentElement.tagName == "svg", "root is not svg"' "$svg" &&
+	ok "the SVG is well-formed XML" || bad "$svg is not well-formed XML"
+else
+	skip "the SVG is well-formed XML" "python3 not found"
 fi
-head -2 "$svg" | grep -q '<svg ' || { echo "FAIL: no <svg> root"; exit 1; }
-tail -1 "$svg" | grep -q '^</svg>$' || { echo "FAIL: $svg is cut short"; exit 1; }
+head -2 "$svg" | grep -q '<svg ' && tail -1 "$svg" | grep -q '^</svg>$' &&
+ok "the SVG has its <svg> root, not cut short" ||
+bad "$svg: no <svg> root, or cut short"
 lines=$(grep -c '<polyline' "$svg")
 methods=$(cut -d, -f1 "$csv" | sed 1d | sort -u | wc -l)
-if [ "$lines" -ne $((2 * methods)) ]; then
-	echo "FAIL: $lines polylines for $methods methods in two panels"
-	exit 1
-fi
+expect_lines="$lines polylines for $methods methods in two panels"
+[ "$lines" -eq $((2 * methods)) ] && ok "$expect_lines" || bad "$expect_lines"
+missing=
 for m in $(cut -d, -f1 "$csv" | sed 1d | sort -u); do
-	grep -q ">$m</text>" "$svg" || { echo "FAIL: $m not in the legend"; exit 1; }
+	grep -q ">$m</text>" "$svg" || missing="$missing $m"
 done
-echo "bench quick: $(sed 1d "$csv" | wc -l) cells, $methods methods; $(tail -1 "$out.txt")"
+[ -z "$missing" ] && ok "every method in the legend" ||
+bad "not in the legend:$missing"
+note "bench quick: $(sed 1d "$csv" | wc -l) cells, $methods methods;" \
+	"$(tail -1 "$out.txt")"
+finish

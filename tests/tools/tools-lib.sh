@@ -1,12 +1,13 @@
 # Sourced by the tools' system tests: the binaries of this build tree (their
 # libtool wrappers, with the loader from PRISTINE_LOADER), a scratch
-# directory, and the checks.
+# directory, and the checks, each a TAP result (tests/tap.sh).
 : "${top_builddir:?run me from make check}" "${PRISTINE_LOADER:?}"
+. "${top_srcdir:?}/tests/tap.sh"
 RUN="$top_builddir/src/pristine-run"
 DEMO="$top_builddir/src/pristine-demo"
 LIMIT=20	# seconds any one invocation may take
-fail=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pristine-tools.XXXXXX") || exit 99
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pristine-tools.XXXXXX") ||
+	bail "no scratch directory"
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -16,9 +17,6 @@ t() {
 	timeout -k 5 "$LIMIT" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 # expect NAME WANTED GOT
 expect() {
@@ -36,17 +34,31 @@ expect_rc() {
 expect_msg() {
 	name=$1 status=$2
 	shift 2
-	expect_rc "$name" "$status"
+	why=
+	[ "$rc" = "$status" ] || why=" status $rc, expected $status;"
 	lines=$(wc -l <"$tmp/err")
-	[ "$lines" -eq 1 ] || bad "$name: $lines lines on stderr: $(cat "$tmp/err")"
+	[ "$lines" -eq 1 ] || why="$why $lines lines on stderr;"
 	for w in "$@"; do
-		grep -qF -- "$w" "$tmp/err" ||
-			bad "$name: message lacks '$w': $(cat "$tmp/err")"
+		grep -qF -- "$w" "$tmp/err" || why="$why message lacks '$w';"
 	done
+	if [ -z "$why" ]; then ok "$name (status $status)"
+	else bad "$name:$why stderr: $(cat "$tmp/err")"; fi
 }
 
 # expect_out NAME WANTED: the last t's stdout.
 expect_out() { expect "$1" "$2" "$(cat "$tmp/out")"; }
+
+# expect_mentions NAME WORDS...: the last t's stdout holds each of WORDS.
+expect_mentions() {
+	name=$1
+	shift
+	missing=
+	for w in "$@"; do
+		grep -qF -- "$w" "$tmp/out" || missing="$missing $w"
+	done
+	if [ -z "$missing" ]; then ok "$name"
+	else bad "$name: it does not mention$missing"; fi
+}
 
 # NOBODY CMD...: run unprivileged (as root: uid/gid 65534, no capabilities).
 if [ "$(id -u)" = 0 ]; then
@@ -54,8 +66,3 @@ if [ "$(id -u)" = 0 ]; then
 else
 	NOBODY=
 fi
-
-finish() {
-	[ $fail -eq 0 ] && echo "all passed"
-	exit $fail
-}
