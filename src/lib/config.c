@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include "handle.h"
+#include "registry.h"
 #include "rlimit-names.h"
 
 static int bad(const char *key, const char *why)

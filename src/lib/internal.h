@@ -114,9 +114,6 @@ void request_hello(const struct request *r, unsigned char out[32]);
 int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
 		int *pidfd, uint32_t *step, int *route);
 
-/* Reaps the processes of handles the caller closed without a run. */
-void handles_sweep(void);
-
 /*
  * Opens dirfd/path to execute it: returns the fd or -errno, with *execfn
  * (AT_EXECFN, as execveat() names it) and *kpath (the absolute path for a

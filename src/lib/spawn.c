@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "registry.h"
 #include "reserve.h"
 #include "spawn-layer.h"
 

@@ -1,109 +1,16 @@
 /*
- * pristine_open() and pristine_run(): an empty process per handle. The
- * handle is the library's end of the control socket; a registry maps it to
- * the process and the configuration gathered so far. Handles the caller
- * closed without running are noticed (the fd no longer names the same
- * socket) and their processes killed and reaped on the next call.
+ * pristine_open(), pristine_config() and pristine_run(): an empty process
+ * per handle, configured key by key, then run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "handle.h"
+#include "registry.h"
 #include "reserve.h"
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct handle *handles;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-/* Around fork(): a child must not inherit the lock held by another thread
- * (its first call of the library would wait for ever). */
-static void lock_registry(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-static void unlock_registry(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-static void install_atfork(void)
-{
-	pthread_atfork(lock_registry, unlock_registry, unlock_registry);
-}
-
-static void registry_lock(void)
-{
-	pthread_once(&atfork_once, install_atfork);
-	pthread_mutex_lock(&lock);
-}
-
-static void handle_free(struct handle *h)
-{
-	request_free(&h->req);
-	strvec_free(&h->argv);
-	strvec_free(&h->env);
-	free(h);
-}
-
-static int same_socket(const struct handle *h)
-{
-	struct stat st;
-
-	return fstat(h->e.sock, &st) == 0 && st.st_dev == h->dev &&
-	       st.st_ino == h->ino;
-}
-
-/* With the lock held: forget handles whose fd was closed by the caller. */
-static void sweep(void)
-{
-	struct handle **pp = &handles, *h;
-
-	while ((h = *pp)) {
-		if (same_socket(h)) {
-			pp = &h->next;
-			continue;
-		}
-		*pp = h->next;
-		h->e.sock = -1;		/* the number is not ours anymore */
-		empty_abort(&h->e);
-		handle_free(h);
-	}
-}
-
-void handles_sweep(void)
-{
-	if (!__atomic_load_n(&handles, __ATOMIC_RELAXED))
-		return;
-	registry_lock();
-	sweep();
-	pthread_mutex_unlock(&lock);
-}
-
-struct handle *handle_get(int fd)
-{
-	struct handle *h;
-
-	registry_lock();
-	sweep();
-	for (h = handles; h; h = h->next)
-		if (h->e.sock == fd)
-			return h;
-	pthread_mutex_unlock(&lock);
-	errno = EBADF;
-	return NULL;
-}
-
-void handle_put(struct handle *h)
-{
-	(void)h;
-	pthread_mutex_unlock(&lock);
-}
 
 int handle_renew(struct handle *h)
 {
@@ -186,11 +93,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	}
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
-	registry_lock();
-	sweep();
-	h->next = handles;
-	handles = h;
-	pthread_mutex_unlock(&lock);
+	handle_add(h);
 	return h->e.sock;
 }
 
@@ -217,22 +120,6 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 		return -1;
 	}
 	return 0;
-}
-
-/* Takes h out of the registry: the run consumes the handle. */
-static struct handle *handle_take(int fd)
-{
-	struct handle **pp, *h;
-
-	registry_lock();
-	sweep();
-	for (pp = &handles; (h = *pp); pp = &h->next)
-		if (h->e.sock == fd) {
-			*pp = h->next;
-			break;
-		}
-	pthread_mutex_unlock(&lock);
-	return h;
 }
 
 PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)

@@ -1,6 +1,6 @@
 /* The handles of pristine_open(): an empty process and its configuration. */
-#ifndef PRISTINE_HANDLE_H
-#define PRISTINE_HANDLE_H
+#ifndef PRISTINE_REGISTRY_H
+#define PRISTINE_REGISTRY_H
 
 #include <sys/types.h>
 #include "internal.h"
@@ -25,9 +25,18 @@ struct handle {
 int strvec_add(struct strvec *sv, const char *s);
 void strvec_free(struct strvec *sv);
 
+/* Adds a new handle to the registry. */
+void handle_add(struct handle *h);
 /* Finds the handle for fd and locks the registry; NULL (errno EBADF). */
 struct handle *handle_get(int fd);
 void handle_put(struct handle *h);
+/* Takes the handle for fd out of the registry (a run consumes it), or
+ * NULL. */
+struct handle *handle_take(int fd);
+/* Frees a handle out of the registry, and its configuration. */
+void handle_free(struct handle *h);
+/* Reaps the processes of handles the caller closed without a run. */
+void handles_sweep(void);
 
 /*
  * Replaces h's process (a pool member) with one made now by the calling
