@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "record.h"
 #include "registry.h"
 #include "rlimit-names.h"
 
@@ -54,24 +55,17 @@ static int hold(int fd, int *out)
 static int sigset_value(const char *key, const void *value, int aux,
 			struct pw_sigset *out)
 {
-	const sigset_t *set = value;
-	int sig;
-
 	if (!value || aux != (int)sizeof(sigset_t))
 		return bad(key, "needs a sigset_t with aux = sizeof(sigset_t)");
-	out->set = 0;
-	for (sig = 1; sig <= 64; sig++)
-		if (sigismember(set, sig) == 1)
-			out->set |= 1ull << (sig - 1);
+	out->set = sigset_bits(value);
 	return 0;
 }
 
 static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 		    int aux)
 {
-	struct pw_image im = { .fd_name = -1 };
 	char *execfn = NULL, *kpath = NULL;
-	int fd = -1, err;
+	int fd = -1, fd_name = -1, err;
 
 	if (cmd == PRISTINE_SET_PATH) {
 		if (!value)
@@ -81,11 +75,11 @@ static int exec_key(struct handle *h, unsigned int cmd, const char *value,
 	} else if (cmd == PRISTINE_SET_FD) {
 		if ((err = hold(aux, &fd)))
 			return err;
-		im.fd_name = aux;	/* fexecve(aux) calls it /dev/fd/aux */
+		fd_name = aux;	/* fexecve(aux) calls it /dev/fd/aux */
 	} else {
 		return bad("exec", "takes PRISTINE_SET_PATH or PRISTINE_SET_FD");
 	}
-	err = image_record(&h->req, &im, fd, execfn, kpath);
+	err = record_image_fd(&h->req, fd, fd_name, execfn, kpath);
 	free(execfn);
 	free(kpath);
 	if (!err)

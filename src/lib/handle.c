@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "record.h"
 #include "registry.h"
 #include "reserve.h"
 
 int handle_renew(struct handle *h)
 {
-	struct pw_sigset all = { .set = ~0ull };
 	struct empty fresh;
 	struct stat st;
 	int err;
@@ -38,13 +38,11 @@ int handle_renew(struct handle *h)
 	h->from_pool = 0;
 	/* A fresh exec kept the caller's ignored signals: reset them all
 	 * first, as an empty process starts. */
-	return request_prepend(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
-			       sizeof(all));
+	return record_all_default_first(&h->req);
 }
 
 PRISTINE_EXPORT int pristine_open(unsigned int flags)
 {
-	struct pw_sigset all = { .set = ~0ull };
 	struct member m;
 	struct handle *h;
 	struct stat st;
@@ -77,8 +75,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 			request_init(&h->req);
 		}
 		/* An empty process starts with every signal at default. */
-		request_add(&h->req, PW_REQ_SIGDEFAULT, "sigdefault", &all,
-			    sizeof(all), NULL, 0);
+		record_all_default(&h->req);
 		err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1);
 	}
 	if (!err && fstat(h->e.sock, &st) < 0)
@@ -125,7 +122,6 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 {
 	struct handle *h;
-	struct pw_run run;
 	struct sender s;
 	uint32_t step = 0;
 	int err, route, pidfd;
@@ -136,17 +132,15 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 		errno = EBADF;
 		return -1;
 	}
-	run = (struct pw_run){ .mode = h->mode };
 	if (!h->have_exec) {
 		errmsg_set("pristine_run: no \"exec\" configured");
 		err = EINVAL;
 		empty_abort(&h->e);
-	} else if ((err = request_add_strings(&h->req, PW_REQ_ARGV, "argv",
-					      h->argv.v)) ||
-		   (err = request_add_strings(&h->req, PW_REQ_ENVP, "env",
-					      h->env.v)) ||
-		   (err = request_add(&h->req, PW_REQ_RUN, "run", &run,
-				      sizeof(run), NULL, 0))) {
+	} else if ((err = record_strings(&h->req, PW_REQ_ARGV, "argv",
+					 h->argv.v)) ||
+		   (err = record_strings(&h->req, PW_REQ_ENVP, "env",
+					 h->env.v)) ||
+		   (err = record_run(&h->req, PW_REQ_RUN, h->mode))) {
 		empty_abort(&h->e);
 	} else {
 		sender_init(&s, &h->req);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "record.h"
 #include "reserve.h"
 
 struct linux_dirent64 {
@@ -43,7 +44,6 @@ static int add_fds(struct request *req)
 
 		for (off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
-			struct pw_fd f = { 0 };
 			int fd, fl;
 
 			off += d->d_reclen;
@@ -54,9 +54,7 @@ static int add_fds(struct request *req)
 			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
 				continue;
 			/* Sent as it is, as an exec would keep it. */
-			f.target = fd;
-			request_add_borrowed_fd(req, PW_REQ_FD, "inherited fd", fd,
-						&f, sizeof(f));
+			record_inherited_fd(req, fd);
 		}
 	}
 	close(dir);
@@ -133,8 +131,7 @@ static int add_status(struct request *req, uint64_t had, int signals,
 {
 	char text[4096];
 	unsigned long long um, ign, nnp;
-	struct pw_sigset dfl, ig;
-	struct pw_int umv;
+	uint64_t dfl, ig;
 	int err;
 
 	if ((err = read_status("/proc/thread-self/status", text, sizeof(text))))
@@ -146,21 +143,17 @@ static int add_status(struct request *req, uint64_t had, int signals,
 	    status_field(text, "\nSigIgn:\t", 16, &ign) ||
 	    status_field(text, "\nNoNewPrivs:\t", 10, &nnp))
 		return req->err = EIO;
-	umv = (struct pw_int){ .value = (int32_t)um };
-	request_add(req, PW_REQ_UMASK, "inherited umask", &umv, sizeof(umv),
-		    NULL, 0);
+	record_int(req, PW_REQ_UMASK, "inherited umask", (int32_t)um);
 	/* Only what differs from the member's own dispositions. */
-	dfl.set = had & ~(signals ? (uint64_t)ign : 0);
-	ig.set = signals ? ign & ~had : 0;
-	if (dfl.set)
-		request_add(req, PW_REQ_SIGDEFAULT, "inherited signals", &dfl,
-			    sizeof(dfl), NULL, 0);
-	if (ig.set)
-		request_add(req, PW_REQ_SIGIGNORE, "inherited signals", &ig,
-			    sizeof(ig), NULL, 0);
+	dfl = had & ~(signals ? (uint64_t)ign : 0);
+	ig = signals ? ign & ~had : 0;
+	if (dfl)
+		record_bits(req, PW_REQ_SIGDEFAULT, "inherited signals", dfl);
+	if (ig)
+		record_bits(req, PW_REQ_SIGIGNORE, "inherited signals", ig);
 	if (nnp)
-		request_add(req, PW_REQ_NO_NEW_PRIVS, "inherited no_new_privs",
-			    NULL, 0, NULL, 0);
+		record_none(req, PW_REQ_NO_NEW_PRIVS,
+			    "inherited no_new_privs");
 	return req->err;
 }
 
@@ -189,8 +182,7 @@ static int add_cwd(struct request *req)
 
 	if (cwd < 0)
 		return req->err = errno;
-	return request_add_fd(req, PW_REQ_FCHDIR_FD, "inherited cwd", cwd,
-			      NULL, 0, NULL, 0);
+	return record_with_fd(req, PW_REQ_FCHDIR_FD, "inherited cwd", cwd);
 }
 
 /*
@@ -219,8 +211,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 {
 	if (same_nofile(req, nofile))
 		return req->err;
-	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
-		    0);
+	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_fds(req) || add_cwd(req))
 		return req->err;
 	return add_status(req, had, 1, creds);
@@ -228,8 +219,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 
 int inherit_open(struct request *req, uint64_t had, uint64_t creds)
 {
-	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
-		    0);
+	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_cwd(req))
 		return req->err;
 	return add_status(req, had, 0, creds);

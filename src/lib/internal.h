@@ -8,48 +8,9 @@
 #include "pristine.h"
 #include "wire.h"
 #include "build-id.h"
+#include "request.h"
 
 #define PRISTINE_EXPORT __attribute__((visibility("default")))
-
-/* A request being built: configuration records plus the fds they carry. */
-struct request {
-	unsigned char *buf;
-	size_t len, cap;
-	int *fds;
-	unsigned char *owned;	/* fds[i] is closed by request_free() */
-	size_t nfds, fdcap, ownedcap;
-	uint32_t records;
-	int err;		/* sticky: the first allocation failure */
-	/* The key of each record (a copy), for error messages; may be NULL. */
-	const char **keys;
-	size_t keycap;
-};
-
-void request_init(struct request *r);
-void request_free(struct request *r);
-/* Appends a record of two payload parts (b NULL: blen bytes reserved for
- * the caller to fill). Returns 0 or a positive errno. */
-int request_add(struct request *r, uint32_t type, const char *key,
-		const void *a, size_t alen, const void *b, size_t blen);
-/* Appends a record carrying fd (the request takes ownership). */
-int request_add_fd(struct request *r, uint32_t type, const char *key, int fd,
-		   const void *a, size_t alen, const void *b, size_t blen);
-/* The same with a descriptor the request only borrows: the caller's own,
- * sent as it is, never closed by the library. */
-int request_add_borrowed_fd(struct request *r, uint32_t type, const char *key,
-			    int fd, const void *a, size_t alen);
-/* Appends a strings record (argv or envp) from a NULL-terminated vector. */
-int request_add_strings(struct request *r, uint32_t type, const char *key,
-			char *const *v);
-/* Inserts a record (no fd) before all the others. */
-int request_prepend(struct request *r, uint32_t type, const char *key,
-		    const void *a, size_t alen);
-/* Fills the reserved part of the last record: a then b, after its first
- * fixed bytes. */
-void request_fill_tail(struct request *r, size_t fixed, const void *a,
-		       size_t alen, const void *b, size_t blen);
-/* Name of the key that made record 'step' (1-based). */
-const char *request_key(const struct request *r, uint32_t step);
 
 /* An empty process: the loader, started and waiting on its socket. */
 struct empty {
@@ -107,9 +68,6 @@ int empty_prepare(struct empty *e, struct sender *s, int *route);
 /* Kills and reaps an empty process that will not run. */
 void empty_abort(struct empty *e);
 
-/* Serialises the hello record for a request into out (32 bytes). */
-void request_hello(const struct request *r, unsigned char out[32]);
-
 /* Runs a complete request on a new empty process (the spawn path). */
 int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
 		int *pidfd, uint32_t *step, int *route);
@@ -120,10 +78,6 @@ int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
  * kernel fallback), both malloc'd.
  */
 int open_image(int dirfd, const char *path, char **execfn, char **kpath);
-/* Appends the image record for fd (taken over) and its names. */
-int image_record(struct request *r, struct pw_image *im, int fd,
-		 const char *execfn, const char *kpath);
-
 /* Where the loader is: $PRISTINE_LOADER or the configured path. */
 const char *loader_path(void);
 

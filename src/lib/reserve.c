@@ -15,6 +15,7 @@
 #include <time.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "record.h"
 #include "reserve.h"
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -67,8 +68,6 @@ static void install_atfork(void)
 
 int reserve_make(struct reserve *r, struct member *m)
 {
-	struct pw_image im = { .fd_name = r->fd_name };
-	struct pw_run run = { .mode = r->mode };
 	struct request req;
 	struct sender s;
 	int err, fd;
@@ -88,8 +87,8 @@ int reserve_make(struct reserve *r, struct member *m)
 	if (fd < 0)
 		return errno;
 	request_init(&req);
-	image_record(&req, &im, fd, r->path, r->kpath);
-	request_add(&req, PW_REQ_PREPARE, "prepare", &run, sizeof(run), NULL, 0);
+	record_image_fd(&req, fd, r->fd_name, r->path, r->kpath);
+	record_run(&req, PW_REQ_PREPARE, r->mode);
 	if ((err = req.err)) {
 		request_free(&req);
 		return err;

@@ -14,35 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "record.h"
 #include "registry.h"
 #include "reserve.h"
 #include "spawn-layer.h"
-
-static uint64_t kernel_set(const sigset_t *set)
-{
-	uint64_t v = 0;
-	int sig;
-
-	for (sig = 1; sig <= 64; sig++)
-		if (sigismember(set, sig) == 1)
-			v |= 1ull << (sig - 1);
-	return v;
-}
-
-static int add_int(struct request *r, uint32_t type, const char *key, int v)
-{
-	struct pw_int iv = { .value = v };
-
-	return request_add(r, type, key, &iv, sizeof(iv), NULL, 0);
-}
-
-static int add_sigset(struct request *r, uint32_t type, const char *key,
-		      const sigset_t *set)
-{
-	struct pw_sigset ss = { .set = kernel_set(set) };
-
-	return request_add(r, type, key, &ss, sizeof(ss), NULL, 0);
-}
 
 /* The order of glibc's __spawni_child(). */
 static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
@@ -50,32 +25,25 @@ static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
 	/* glibc 2.36's child leaves its two internal signals (SIGCANCEL 32,
 	 * SIGSETXID 33) ignored in the new program unless SETSIGDEF names
 	 * them; handled signals become default through the loader's exec. */
-	struct pw_sigset internal = { .set = (1ull << 31) | (1ull << 32) };
+	uint64_t internal = (1ull << 31) | (1ull << 32);
 	short f = a->__flags;
 
 	if (f & POSIX_SPAWN_SETSIGDEF) {
-		add_sigset(r, PW_REQ_SIGDEFAULT, "sigdefault", &a->__sd);
-		internal.set &= ~kernel_set(&a->__sd);
+		record_sigset(r, PW_REQ_SIGDEFAULT, "sigdefault", &a->__sd);
+		internal &= ~sigset_bits(&a->__sd);
 	}
-	if (internal.set)
-		request_add(r, PW_REQ_SIGIGNORE, "sigdefault", &internal,
-			    sizeof(internal), NULL, 0);
-	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) {
-		struct pw_sched s = {
-			.flags = (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
-								: PW_SCHED_PARAM,
-			.policy = a->__policy,
-			.priority = a->__sp.sched_priority,
-		};
-
-		request_add(r, PW_REQ_SCHED, "sched", &s, sizeof(s), NULL, 0);
-	}
+	if (internal)
+		record_bits(r, PW_REQ_SIGIGNORE, "sigdefault", internal);
+	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER))
+		record_sched(r, (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
+							       : PW_SCHED_PARAM,
+			     a->__policy, a->__sp.sched_priority);
 	if (f & POSIX_SPAWN_SETSID)
-		request_add(r, PW_REQ_SETSID, "setsid", NULL, 0, NULL, 0);
+		record_none(r, PW_REQ_SETSID, "setsid");
 	if (f & POSIX_SPAWN_SETPGROUP)
-		add_int(r, PW_REQ_SETPGID, "setpgroup", a->__pgrp);
+		record_int(r, PW_REQ_SETPGID, "setpgroup", a->__pgrp);
 	if (f & POSIX_SPAWN_RESETIDS)
-		request_add(r, PW_REQ_RESETIDS, "resetids", NULL, 0, NULL, 0);
+		record_none(r, PW_REQ_RESETIDS, "resetids");
 	return r->err;
 }
 
@@ -102,7 +70,6 @@ static int add_cloexec_sources(struct request *r, const struct fa_action *a,
 	int i;
 
 	for (i = 0; i < n; i++) {
-		struct pw_fd f = { .target = a[i].fd, .flags = PW_FD_CLOEXEC };
 		int fl, copy;
 
 		if (a[i].type != FA_DUP2 && a[i].type != FA_FCHDIR &&
@@ -113,8 +80,7 @@ static int add_cloexec_sources(struct request *r, const struct fa_action *a,
 			continue;
 		if ((copy = fcntl(a[i].fd, F_DUPFD_CLOEXEC, 0)) < 0)
 			return r->err = errno;
-		request_add_fd(r, PW_REQ_FD, "caller fd", copy, &f, sizeof(f),
-			       NULL, 0);
+		record_fd(r, "caller fd", copy, a[i].fd, PW_FD_CLOEXEC);
 	}
 	return r->err;
 }
@@ -131,53 +97,30 @@ static int add_file_actions(struct request *r,
 		const struct fa_action *x = &a[i];
 
 		switch (x->type) {
-		case FA_OPEN: {
-			struct pw_open o = { .target = x->fd, .oflag = x->oflag,
-					     .mode = x->mode };
-
-			request_add(r, PW_REQ_OPEN, "addopen", &o, sizeof(o),
-				    x->path, strlen(x->path) + 1);
+		case FA_OPEN:
+			record_open(r, x->fd, x->oflag, x->mode, x->path);
 			break;
-		}
 		case FA_CLOSE:
-			add_int(r, PW_REQ_CLOSE, "addclose", x->fd);
+			record_int(r, PW_REQ_CLOSE, "addclose", x->fd);
 			break;
-		case FA_DUP2: {
-			struct pw_dup2 d = { .from = x->fd, .to = x->newfd };
-
-			request_add(r, PW_REQ_DUP2, "adddup2", &d, sizeof(d),
-				    NULL, 0);
+		case FA_DUP2:
+			record_dup2(r, x->fd, x->newfd);
 			break;
-		}
 		case FA_CHDIR:
-			request_add(r, PW_REQ_CHDIR, "addchdir", x->path,
-				    strlen(x->path) + 1, NULL, 0);
+			record_string(r, PW_REQ_CHDIR, "addchdir", x->path);
 			break;
 		case FA_FCHDIR:
-			add_int(r, PW_REQ_FCHDIR, "addfchdir", x->fd);
+			record_int(r, PW_REQ_FCHDIR, "addfchdir", x->fd);
 			break;
 		case FA_CLOSEFROM:
-			add_int(r, PW_REQ_CLOSEFROM, "addclosefrom", x->fd);
+			record_int(r, PW_REQ_CLOSEFROM, "addclosefrom", x->fd);
 			break;
 		case FA_TCSETPGRP:
-			add_int(r, PW_REQ_TCSETPGRP, "addtcsetpgrp", x->fd);
+			record_int(r, PW_REQ_TCSETPGRP, "addtcsetpgrp", x->fd);
 			break;
 		}
 	}
 	return r->err;
-}
-
-static void add_path_image(struct request *r, const char *file, int search)
-{
-	struct pw_image im = { .flags = search ? PW_IMAGE_SEARCH : 0 };
-	const char *path = search ? getenv("PATH") : NULL;
-
-	im.path_len = (uint32_t)strlen(file) + 1;
-	im.search_len = path ? (uint32_t)strlen(path) + 1 : 0;
-	if (!request_add(r, PW_REQ_IMAGE, search ? "spawnp" : "spawn", &im,
-			 sizeof(im), NULL, im.path_len + im.search_len))
-		request_fill_tail(r, sizeof(im), file, im.path_len, path,
-				  im.search_len);
 }
 
 /* Every record of a spawn; with a member, its state is brought up to date
@@ -188,8 +131,6 @@ static int build(struct request *r, const struct member *m,
 		 const pristine_spawnattr_t *attr, char *const argv[],
 		 char *const envp[])
 {
-	struct pw_run run = { .mode = (attr->__mode & PRISTINE_EXEC_KERNEL)
-					      ? PW_RUN_KERNEL : PW_RUN_LOADER };
 	sigset_t mask;
 
 	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
@@ -201,14 +142,15 @@ static int build(struct request *r, const struct member *m,
 		mask = attr->__ss;
 	else
 		pthread_sigmask(SIG_BLOCK, NULL, &mask);
-	add_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
+	record_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
 	if (!t)
-		add_path_image(r, file, search);
+		record_image_path(r, file, search);
 	else if (!m)
 		template_image(t, r);
-	request_add_strings(r, PW_REQ_ARGV, "argv", argv);
-	request_add_strings(r, PW_REQ_ENVP, "envp", envp);
-	return request_add(r, PW_REQ_RUN, "run", &run, sizeof(run), NULL, 0);
+	record_strings(r, PW_REQ_ARGV, "argv", argv);
+	record_strings(r, PW_REQ_ENVP, "envp", envp);
+	return record_run(r, PW_REQ_RUN, (attr->__mode & PRISTINE_EXEC_KERNEL)
+						 ? PW_RUN_KERNEL : PW_RUN_LOADER);
 }
 
 /*

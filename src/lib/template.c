@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "record.h"
 #include "reserve.h"
 #include "spawn-layer.h"
 
@@ -147,7 +148,6 @@ void template_refill(pristine_template_t *t)
 int template_image(pristine_template_t *t, struct request *req)
 {
 	struct reserve *r = &t->r;
-	struct pw_image im = { .flags = PW_IMAGE_FD, .fd_name = r->fd_name };
 	int fd;
 
 	pthread_mutex_lock(&r->lock);
@@ -155,7 +155,7 @@ int template_image(pristine_template_t *t, struct request *req)
 	pthread_mutex_unlock(&r->lock);
 	if (fd < 0)
 		return req->err = errno;
-	return image_record(req, &im, fd, r->path, r->kpath);
+	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
 }
 
 PRISTINE_EXPORT int
