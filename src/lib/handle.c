@@ -13,7 +13,11 @@
 #include "registry.h"
 #include "reserve.h"
 
-int handle_renew(struct handle *h)
+/*
+ * Replaces h's process (a pool member) with one made now by the calling
+ * thread, keeping the handle's descriptor number. Returns 0 or an errno.
+ */
+static int renew(struct handle *h)
 {
 	struct empty fresh;
 	struct stat st;
@@ -38,7 +42,7 @@ int handle_renew(struct handle *h)
 	h->from_pool = 0;
 	/* A fresh exec kept the caller's ignored signals: reset them all
 	 * first, as an empty process starts. */
-	return record_all_default_first(&h->req);
+	return record_all_default_first(&h->config.req);
 }
 
 PRISTINE_EXPORT int pristine_open(unsigned int flags)
@@ -58,24 +62,24 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		errno = errmsg_default(ENOMEM, "pristine_open");
 		return -1;
 	}
-	request_init(&h->req);
+	config_init(&h->config);
 	h->e.pidfd = -1;
-	if (pool_take(&m) && !inherit_open(&h->req, m.ignored, m.creds)) {
+	if (pool_take(&m) && !inherit_open(&h->config.req, m.ignored, m.creds)) {
 		/* A member made earlier, brought up to date. */
 		h->e = m.e;
 		h->from_pool = 1;
 		err = 0;
 		pool_refill();
 	} else {
-		if (h->req.err) {	/* a stale member */
+		if (h->config.req.err) {	/* a stale member */
 			empty_abort(&m.e);
-			if (h->req.err == ESTALE)
+			if (h->config.req.err == ESTALE)
 				pool_flush();
-			request_free(&h->req);
-			request_init(&h->req);
+			request_free(&h->config.req);
+			request_init(&h->config.req);
 		}
 		/* An empty process starts with every signal at default. */
-		record_all_default(&h->req);
+		record_all_default(&h->config.req);
 		err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1);
 	}
 	if (!err && fstat(h->e.sock, &st) < 0)
@@ -83,8 +87,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	if (err) {
 		if (h->e.pidfd >= 0)
 			empty_abort(&h->e);
-		request_free(&h->req);
-		free(h);
+		handle_free(h);
 		errno = errmsg_default(err, "pristine_open");
 		return -1;
 	}
@@ -98,6 +101,8 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 				    const char *key, const void *value,
 				    int aux)
 {
+	const struct key_call call = { cmd, key, value, aux };
+	const struct key *k;
 	struct handle *h;
 	int err;
 
@@ -107,7 +112,11 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 			   handle);
 		return -1;
 	}
-	err = config_apply(h, cmd, key, value, aux);
+	err = key_parse(&call, &k);
+	if (!err && (k->flags & KEY_OWN_PROCESS) && h->from_pool)
+		err = renew(h);
+	if (!err)
+		err = k->build(k, &h->config, &call);
 	handle_put(h);
 	if (err) {
 		if (!pristine_errmsg()[0])
@@ -132,22 +141,22 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 		errno = EBADF;
 		return -1;
 	}
-	if (!h->have_exec) {
+	if (!h->config.have_exec) {
 		errmsg_set("pristine_run: no \"exec\" configured");
 		err = EINVAL;
 		empty_abort(&h->e);
-	} else if ((err = record_strings(&h->req, PW_REQ_ARGV, "argv",
-					 h->argv.v)) ||
-		   (err = record_strings(&h->req, PW_REQ_ENVP, "env",
-					 h->env.v)) ||
-		   (err = record_run(&h->req, PW_REQ_RUN, h->mode))) {
+	} else if ((err = record_strings(&h->config.req, PW_REQ_ARGV, "argv",
+					 h->config.argv.v)) ||
+		   (err = record_strings(&h->config.req, PW_REQ_ENVP, "env",
+					 h->config.env.v)) ||
+		   (err = record_run(&h->config.req, PW_REQ_RUN, h->config.mode))) {
 		empty_abort(&h->e);
 	} else {
-		sender_init(&s, &h->req);
+		sender_init(&s, &h->config.req);
 		err = empty_finish(&h->e, &s, &step, &route);
 		if (err && step)
 			errmsg_set("step %u (%s): %s", step,
-				   request_key(&h->req, step), strerror(err));
+				   request_key(&h->config.req, step), strerror(err));
 	}
 	pidfd = h->e.pidfd;
 	if (!err) {

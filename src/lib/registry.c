@@ -41,9 +41,7 @@ static void registry_lock(void)
 
 void handle_free(struct handle *h)
 {
-	request_free(&h->req);
-	strvec_free(&h->argv);
-	strvec_free(&h->env);
+	config_free(&h->config);
 	free(h);
 }
 

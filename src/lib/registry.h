@@ -4,26 +4,16 @@
 
 #include <sys/types.h>
 #include "internal.h"
+#include "keys.h"
 
 struct handle {
 	struct handle *next;
-	dev_t dev;
+	dev_t dev;		/* the socket the handle's number named */
 	ino_t ino;
 	struct empty e;
-	struct request req;
-	int have_exec;
 	int from_pool;		/* its process was made by the pool's thread */
-	uint32_t mode;
-	/* argv and env grow one string per call; sent once, at the run. */
-	struct strvec {
-		char **v;
-		size_t n, cap;
-	} argv, env;
+	struct config config;
 };
-
-/* Appends a copy of s; returns 0 or ENOMEM. */
-int strvec_add(struct strvec *sv, const char *s);
-void strvec_free(struct strvec *sv);
 
 /* Adds a new handle to the registry. */
 void handle_add(struct handle *h);
@@ -37,15 +27,5 @@ struct handle *handle_take(int fd);
 void handle_free(struct handle *h);
 /* Reaps the processes of handles the caller closed without a run. */
 void handles_sweep(void);
-
-/*
- * Replaces h's process (a pool member) with one made now by the calling
- * thread, keeping the handle's descriptor number. Returns 0 or an errno.
- */
-int handle_renew(struct handle *h);
-
-/* Appends the record for one pristine_config() call. Returns 0 or errno. */
-int config_apply(struct handle *h, unsigned int cmd, const char *key,
-		 const void *value, int aux);
 
 #endif
