@@ -132,7 +132,6 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 {
 	struct handle *h;
 	struct sender s;
-	uint32_t step = 0;
 	int err, route, pidfd;
 
 	errmsg_clear();
@@ -153,10 +152,7 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 		empty_abort(&h->e);
 	} else {
 		sender_init(&s, &h->config.req);
-		err = empty_finish(&h->e, &s, &step, &route);
-		if (err && step)
-			errmsg_set("step %u (%s): %s", step,
-				   request_key(&h->config.req, step), strerror(err));
+		err = exchange_finish(&h->e, &s, &route);
 	}
 	pidfd = h->e.pidfd;
 	if (!err) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "internal.h"
+#include "image.h"
 
 /* dirfd/path as an absolute path (malloc'd), or NULL. */
 static char *absolute(int dirfd, const char *path)

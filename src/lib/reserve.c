@@ -96,7 +96,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	sender_init(&s, &req);
 	err = empty_create(&m->e, EMPTY_NO_FDS, &s, 1);
 	if (!err)
-		err = empty_prepare(&m->e, &s, &m->route);
+		err = exchange_prepare(&m->e, &s, &m->route);
 	if (!err)
 		m->ignored = ignored_signals(m->e.pid);
 	request_free(&req);

@@ -160,14 +160,14 @@ static int build(struct request *r, const struct member *m,
  */
 static int spawn_member(struct member *m, pristine_template_t *t,
 			struct request *r, pid_t *child, int *pidfd,
-			uint32_t *step, int *route)
+			int *route)
 {
 	struct sender s;
 	int err = r->err;
 
 	if (!err) {
 		sender_init(&s, r);
-		err = empty_finish(&m->e, &s, step, route);
+		err = exchange_finish(&m->e, &s, route);
 		if (err == ESRCH && m->e.unsent)	/* it died idle */
 			err = -1;
 	} else {
@@ -190,6 +190,27 @@ static int spawn_member(struct member *m, pristine_template_t *t,
 	return err;
 }
 
+/* A new empty process, with the caller's inheritable descriptors. */
+static int spawn_fresh(const struct request *r, pid_t *child, int *pidfd,
+		       int *route)
+{
+	struct sender s;
+	struct empty e;
+	int err;
+
+	sender_init(&s, r);
+	if ((err = empty_create(&e, EMPTY_INHERIT_FDS, &s, 0)))
+		return err;
+	if ((err = exchange_finish(&e, &s, route)))
+		return err;
+	*child = e.pid;
+	if (pidfd)
+		*pidfd = e.pidfd;
+	else
+		close(e.pidfd);
+	return 0;
+}
+
 int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	      pristine_template_t *t,
 	      const pristine_spawn_file_actions_t *fa,
@@ -199,7 +220,6 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	static const pristine_spawnattr_t none;
 	struct request r;
 	struct member m;
-	uint32_t step = 0;
 	int err = -1, route = 0, saved = errno, member = 0;
 	pid_t child = 0;
 
@@ -219,7 +239,7 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	request_init(&r);
 	if (member) {
 		build(&r, &m, t, file, search, fa, attr, argv, envp);
-		err = spawn_member(&m, t, &r, &child, pidfd, &step, &route);
+		err = spawn_member(&m, t, &r, &child, pidfd, &route);
 		if (err < 0) {
 			request_free(&r);
 			request_init(&r);
@@ -228,12 +248,8 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	if (err < 0) {
 		err = build(&r, NULL, t, file, search, fa, attr, argv, envp);
 		if (!err)
-			err = empty_spawn(&r, EMPTY_INHERIT_FDS, &child, pidfd,
-					  &step, &route);
+			err = spawn_fresh(&r, &child, pidfd, &route);
 	}
-	if (err && step)
-		errmsg_set("step %u (%s): %s", step, request_key(&r, step),
-			   strerror(err));
 	request_free(&r);
 	errno = saved;
 	if (err)
