@@ -2,7 +2,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "internal.h"
+#include "errmsg.h"
+#include "export.h"
+#include "pristine.h"
 
 static __thread char message[512];
 static __thread int last_route;

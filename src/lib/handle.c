@@ -9,9 +9,18 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "empty.h"
+#include "errmsg.h"
+#include "exchange.h"
+#include "export.h"
+#include "inherit.h"
+#include "keys.h"
+#include "pool.h"
+#include "pristine.h"
 #include "record.h"
 #include "registry.h"
-#include "reserve.h"
+#include "sender.h"
+#include "wire.h"
 
 /*
  * Replaces h's process (a pool member) with one made now by the calling

@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "inherit.h"
 #include "record.h"
-#include "reserve.h"
+#include "wire.h"
 
 struct linux_dirent64 {
 	uint64_t d_ino;

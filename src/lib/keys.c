@@ -12,10 +12,14 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include "internal.h"
+#include "errmsg.h"
+#include "image.h"
 #include "keys.h"
+#include "pristine.h"
 #include "record.h"
 #include "rlimit-names.h"
+#include "seccomp-check.h"
+#include "wire.h"
 
 static int bad(const char *key, const char *why)
 {

@@ -5,7 +5,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
-#include "reserve.h"
+#include "errmsg.h"
+#include "export.h"
+#include "pool.h"
+#include "pristine.h"
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *pool;
@@ -113,3 +116,24 @@ void pool_flush(void)
 		reserve_flush(pool);
 	pthread_mutex_unlock(&pool_lock);
 }
+
+/* The pool as a spawn's reserve: its members hold no image. */
+
+static int take(void *self, int mode, struct member *m)
+{
+	return pool_take(m);
+}
+
+static void flush(void *self)
+{
+	pool_flush();
+}
+
+static void refill(void *self)
+{
+	pool_refill();
+}
+
+const struct reserve_ops pool_reserve = {
+	.take = take, .flush = flush, .refill = refill,
+};

@@ -3,7 +3,7 @@
 #define PRISTINE_REGISTRY_H
 
 #include <sys/types.h>
-#include "internal.h"
+#include "empty.h"
 #include "keys.h"
 
 struct handle {

@@ -15,8 +15,12 @@
 #include <time.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "exchange.h"
+#include "inherit.h"
 #include "record.h"
 #include "reserve.h"
+#include "sender.h"
+#include "wire.h"
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *all;
@@ -66,11 +70,36 @@ static void install_atfork(void)
 	pthread_atfork(lock_all, unlock_all, forget_in_child);
 }
 
+int reserve_image(struct reserve *r, struct request *req)
+{
+	int fd;
+
+	pthread_mutex_lock(&r->lock);	/* a changed file swaps image_fd */
+	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&r->lock);
+	if (fd < 0)
+		return req->err = errno;
+	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
+}
+
+void reserve_new_image(struct reserve *r, int image_fd,
+		       const struct stat *st)
+{
+	pthread_mutex_lock(&r->lock);
+	if (image_fd >= 0) {
+		close(r->image_fd);
+		r->image_fd = image_fd;
+	}
+	r->st = *st;
+	pthread_mutex_unlock(&r->lock);
+	reserve_flush(r);
+}
+
 int reserve_make(struct reserve *r, struct member *m)
 {
 	struct request req;
 	struct sender s;
-	int err, fd;
+	int err;
 
 	m->route = 0;
 	m->creds = cred_now();
@@ -81,13 +110,8 @@ int reserve_make(struct reserve *r, struct member *m)
 			m->ignored = ignored_signals(m->e.pid);
 		return err;
 	}
-	pthread_mutex_lock(&r->lock);	/* a changed file swaps image_fd */
-	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
-	pthread_mutex_unlock(&r->lock);
-	if (fd < 0)
-		return errno;
 	request_init(&req);
-	record_image_fd(&req, fd, r->fd_name, r->path, r->kpath);
+	reserve_image(r, &req);
 	record_run(&req, PW_REQ_PREPARE, r->mode);
 	if ((err = req.err)) {
 		request_free(&req);

@@ -1,6 +1,7 @@
 /*
  * Spawn templates: empty processes with one executable already mapped and
- * pre-faulted, waiting for argv, envp, descriptors and attributes.
+ * pre-faulted, waiting for argv, envp, descriptors and attributes. A
+ * template is a reserve (reserve.c) that spawns draw on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -9,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "record.h"
+#include "errmsg.h"
+#include "export.h"
+#include "image.h"
 #include "reserve.h"
-#include "spawn-layer.h"
+#include "spawn-one.h"
+#include "wire.h"
 
 struct pristine_template {
 	struct reserve r;
@@ -119,43 +123,50 @@ static void check_file(pristine_template_t *t)
 			return;
 		}
 	}
-	pthread_mutex_lock(&r->lock);
-	if (fd >= 0) {
-		close(r->image_fd);
-		r->image_fd = fd;
-	}
-	r->st = now;
-	pthread_mutex_unlock(&r->lock);
-	reserve_flush(r);
+	reserve_new_image(r, fd, &now);
 }
 
-int template_take(pristine_template_t *t, struct member *m)
+/* The template as a spawn's reserve; self is the template. */
+
+static int take(void *self, int mode, struct member *m)
 {
+	pristine_template_t *t = self;
+
+	/* Its members are prepared for the loader route. */
+	if (mode & PRISTINE_EXEC_KERNEL)
+		return 0;
 	check_file(t);
 	return reserve_take(&t->r, m);
 }
 
-void template_flush(pristine_template_t *t)
+static int image(void *self, struct request *req)
 {
-	reserve_flush(&t->r);
+	return reserve_image(&((pristine_template_t *)self)->r, req);
 }
 
-void template_refill(pristine_template_t *t)
+static void flush(void *self)
 {
-	reserve_refill(&t->r);
+	reserve_flush(&((pristine_template_t *)self)->r);
 }
 
-int template_image(pristine_template_t *t, struct request *req)
+static void refill(void *self)
 {
-	struct reserve *r = &t->r;
-	int fd;
+	reserve_refill(&((pristine_template_t *)self)->r);
+}
 
-	pthread_mutex_lock(&r->lock);
-	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
-	pthread_mutex_unlock(&r->lock);
-	if (fd < 0)
-		return req->err = errno;
-	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
+static const struct reserve_ops template_reserve = {
+	.take = take, .image = image, .flush = flush, .refill = refill,
+};
+
+static int template_spawn(pristine_template_t *t, pid_t *pid, int *pidfd,
+			  const pristine_spawn_file_actions_t *fa,
+			  const pristine_spawnattr_t *attr, char *const argv[],
+			  char *const envp[])
+{
+	const struct spawn_source src = { .reserve = &template_reserve,
+					  .self = t };
+
+	return spawn_one(pid, pidfd, &src, fa, attr, argv, envp);
 }
 
 PRISTINE_EXPORT int
@@ -164,8 +175,7 @@ pristine_template_spawn(pristine_template_t *t, pid_t *pid,
 			const pristine_spawnattr_t *attrp, char *const argv[],
 			char *const envp[])
 {
-	return spawn_any(pid, NULL, NULL, 0, t, file_actions, attrp, argv,
-			 envp);
+	return template_spawn(t, pid, NULL, file_actions, attrp, argv, envp);
 }
 
 PRISTINE_EXPORT int
@@ -174,6 +184,5 @@ pristine_template_pidfd_spawn(pristine_template_t *t, int *pidfd,
 			      const pristine_spawnattr_t *attrp,
 			      char *const argv[], char *const envp[])
 {
-	return spawn_any(NULL, pidfd, NULL, 0, t, file_actions, attrp, argv,
-			 envp);
+	return template_spawn(t, NULL, pidfd, file_actions, attrp, argv, envp);
 }

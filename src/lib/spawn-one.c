@@ -1,9 +1,9 @@
 /*
- * pristine_spawn() and friends: posix_spawn() with glibc 2.36's semantics,
- * run by an empty process. The loader is exec'd with the caller's
- * non-close-on-exec descriptors, so they are inherited exactly as by
- * posix_spawn(); everything else arrives as one request, queued on the
- * socket before the loader starts.
+ * One spawn: posix_spawn() with glibc 2.36's semantics, run by an empty
+ * process. A member of the reserve the caller names is used if one is
+ * ready; otherwise the loader is exec'd with the caller's non-close-on-exec
+ * descriptors, so they are inherited exactly as by posix_spawn(). The rest
+ * arrives as one request, queued on the socket before the loader starts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "internal.h"
+#include "empty.h"
+#include "errmsg.h"
+#include "exchange.h"
+#include "file-actions.h"
+#include "inherit.h"
 #include "record.h"
 #include "registry.h"
-#include "reserve.h"
-#include "spawn-layer.h"
+#include "spawn-one.h"
+#include "wire.h"
 
 /* The order of glibc's __spawni_child(). */
 static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
@@ -126,7 +130,7 @@ static int add_file_actions(struct request *r,
 /* Every record of a spawn; with a member, its state is brought up to date
  * first. */
 static int build(struct request *r, const struct member *m,
-		 pristine_template_t *t, const char *file, int search,
+		 const struct spawn_source *src,
 		 const pristine_spawn_file_actions_t *fa,
 		 const pristine_spawnattr_t *attr, char *const argv[],
 		 char *const envp[])
@@ -143,10 +147,10 @@ static int build(struct request *r, const struct member *m,
 	else
 		pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	record_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
-	if (!t)
-		record_image_path(r, file, search);
+	if (src->file)
+		record_image_path(r, src->file, src->search);
 	else if (!m)
-		template_image(t, r);
+		src->reserve->image(src->self, r);
 	record_strings(r, PW_REQ_ARGV, "argv", argv);
 	record_strings(r, PW_REQ_ENVP, "envp", envp);
 	return record_run(r, PW_REQ_RUN, (attr->__mode & PRISTINE_EXEC_KERNEL)
@@ -158,7 +162,7 @@ static int build(struct request *r, const struct member *m,
  * not be used (stale, dead while idle, state that does not fit in a
  * request): then the caller spawns the default way.
  */
-static int spawn_member(struct member *m, pristine_template_t *t,
+static int spawn_member(struct member *m, const struct spawn_source *src,
 			struct request *r, pid_t *child, int *pidfd,
 			int *route)
 {
@@ -173,7 +177,7 @@ static int spawn_member(struct member *m, pristine_template_t *t,
 	} else {
 		empty_abort(&m->e);
 		if (err == ESTALE)	/* so are its siblings */
-			t ? template_flush(t) : pool_flush();
+			src->reserve->flush(src->self);
 		err = -1;
 	}
 	if (!err) {
@@ -183,10 +187,7 @@ static int spawn_member(struct member *m, pristine_template_t *t,
 		else
 			close(m->e.pidfd);
 	}
-	if (t)
-		template_refill(t);
-	else
-		pool_refill();
+	src->reserve->refill(src->self);
 	return err;
 }
 
@@ -211,8 +212,7 @@ static int spawn_fresh(const struct request *r, pid_t *child, int *pidfd,
 	return 0;
 }
 
-int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
-	      pristine_template_t *t,
+int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	      const pristine_spawn_file_actions_t *fa,
 	      const pristine_spawnattr_t *attr, char *const argv[],
 	      char *const envp[])
@@ -227,75 +227,30 @@ int spawn_any(pid_t *pid, int *pidfd, const char *file, int search,
 	handles_sweep();
 	if (!attr)
 		attr = &none;
-	if (!file && !t)
+	if (!src->file && !src->self)
 		return errmsg_default(EFAULT, "spawn");
-	/* A template's members are prepared for the loader route. */
-	if (!(attr->__mode & PRISTINE_EXEC_FRESH)) {
-		if (t && !(attr->__mode & PRISTINE_EXEC_KERNEL))
-			member = template_take(t, &m);
-		else if (!t)
-			member = pool_take(&m);
-	}
+	if (!(attr->__mode & PRISTINE_EXEC_FRESH))
+		member = src->reserve->take(src->self, attr->__mode, &m);
 	request_init(&r);
 	if (member) {
-		build(&r, &m, t, file, search, fa, attr, argv, envp);
-		err = spawn_member(&m, t, &r, &child, pidfd, &route);
+		build(&r, &m, src, fa, attr, argv, envp);
+		err = spawn_member(&m, src, &r, &child, pidfd, &route);
 		if (err < 0) {
 			request_free(&r);
 			request_init(&r);
 		}
 	}
 	if (err < 0) {
-		err = build(&r, NULL, t, file, search, fa, attr, argv, envp);
+		err = build(&r, NULL, src, fa, attr, argv, envp);
 		if (!err)
 			err = spawn_fresh(&r, &child, pidfd, &route);
 	}
 	request_free(&r);
 	errno = saved;
 	if (err)
-		return errmsg_default(err, file ? file : "template");
+		return errmsg_default(err, src->file ? src->file : "template");
 	route_set(route);
 	if (pid)
 		*pid = child;
 	return 0;
-}
-
-PRISTINE_EXPORT int
-pristine_spawn(pid_t *pid, const char *path,
-	       const pristine_spawn_file_actions_t *file_actions,
-	       const pristine_spawnattr_t *attrp, char *const argv[],
-	       char *const envp[])
-{
-	return spawn_any(pid, NULL, path, 0, NULL, file_actions, attrp, argv,
-			 envp);
-}
-
-PRISTINE_EXPORT int
-pristine_spawnp(pid_t *pid, const char *file,
-		const pristine_spawn_file_actions_t *file_actions,
-		const pristine_spawnattr_t *attrp, char *const argv[],
-		char *const envp[])
-{
-	return spawn_any(pid, NULL, file, 1, NULL, file_actions, attrp, argv,
-			 envp);
-}
-
-PRISTINE_EXPORT int
-pristine_pidfd_spawn(int *pidfd, const char *path,
-		     const pristine_spawn_file_actions_t *file_actions,
-		     const pristine_spawnattr_t *attrp, char *const argv[],
-		     char *const envp[])
-{
-	return spawn_any(NULL, pidfd, path, 0, NULL, file_actions, attrp, argv,
-			 envp);
-}
-
-PRISTINE_EXPORT int
-pristine_pidfd_spawnp(int *pidfd, const char *file,
-		      const pristine_spawn_file_actions_t *file_actions,
-		      const pristine_spawnattr_t *attrp, char *const argv[],
-		      char *const envp[])
-{
-	return spawn_any(NULL, pidfd, file, 1, NULL, file_actions, attrp, argv,
-			 envp);
 }
