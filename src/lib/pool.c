@@ -6,33 +6,22 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "errmsg.h"
+#include "fork.h"
 #include "export.h"
 #include "pool.h"
 #include "pristine.h"
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Written under pool_lock, read without it by pool_take(). */
 static struct reserve *pool;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-/*
- * Around fork(): a fork child must not inherit pool_lock held by another
- * thread (its first spawn would wait for ever). Registered after the
- * reserves' handlers, so that it runs first: pool_lock is taken before a
- * reserve's lock, as pool_take() does.
- */
-static void lock_pool(void)
+static const struct fork_hooks fork_hooks = { .lock = &pool_lock };
+
+/* pool_lock is taken before a reserve's lock (fork.h). */
+static void pool_lock_take(void)
 {
+	fork_hooks_set(FORK_POOL, &fork_hooks);
 	pthread_mutex_lock(&pool_lock);
-}
-
-static void unlock_pool(void)
-{
-	pthread_mutex_unlock(&pool_lock);
-}
-
-static void install_atfork(void)
-{
-	pthread_atfork(lock_pool, unlock_pool, unlock_pool);
 }
 
 #define POOL_MAX 1024
@@ -53,16 +42,14 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 		errno = ENOMEM;
 		return -1;
 	}
-	pthread_mutex_lock(&pool_lock);
+	pool_lock_take();
 	if (pool) {
 		err = EBUSY;
 		errmsg_set("pristine_pool_create: this process has a pool");
 	} else if (!(err = reserve_init(r, size, -1, -1, NULL, NULL, 0))) {
-		pool = r;
+		__atomic_store_n(&pool, r, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&pool_lock);
-	if (!err)
-		pthread_once(&atfork_once, install_atfork);
 	if (err) {
 		free(r);
 		errno = errmsg_default(err, "pristine_pool_create");
@@ -75,9 +62,9 @@ PRISTINE_EXPORT int pristine_pool_destroy(void)
 {
 	struct reserve *r;
 
-	pthread_mutex_lock(&pool_lock);
+	pool_lock_take();
 	r = pool;
-	pool = NULL;
+	__atomic_store_n(&pool, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pool_lock);
 	if (!r) {
 		errno = ENOENT;
@@ -94,7 +81,7 @@ int pool_take(struct member *m)
 
 	if (!__atomic_load_n(&pool, __ATOMIC_RELAXED))
 		return 0;
-	pthread_mutex_lock(&pool_lock);
+	pool_lock_take();
 	if (pool)
 		got = reserve_take(pool, m);
 	pthread_mutex_unlock(&pool_lock);
@@ -103,7 +90,7 @@ int pool_take(struct member *m)
 
 void pool_refill(void)
 {
-	pthread_mutex_lock(&pool_lock);
+	pool_lock_take();
 	if (pool)
 		reserve_refill(pool);
 	pthread_mutex_unlock(&pool_lock);
@@ -111,7 +98,7 @@ void pool_refill(void)
 
 void pool_flush(void)
 {
-	pthread_mutex_lock(&pool_lock);
+	pool_lock_take();
 	if (pool)
 		reserve_flush(pool);
 	pthread_mutex_unlock(&pool_lock);

@@ -10,32 +10,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include "fork.h"
 #include "registry.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Written under the lock, read without it by handles_sweep(). */
 static struct handle *handles;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-/* Around fork(): a child must not inherit the lock held by another thread
- * (its first call of the library would wait for ever). */
-static void lock_registry(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-static void unlock_registry(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-static void install_atfork(void)
-{
-	pthread_atfork(lock_registry, unlock_registry, unlock_registry);
-}
+static const struct fork_hooks fork_hooks = { .lock = &lock };
 
 static void registry_lock(void)
 {
-	pthread_once(&atfork_once, install_atfork);
+	fork_hooks_set(FORK_REGISTRY, &fork_hooks);
 	pthread_mutex_lock(&lock);
 }
 
@@ -63,7 +49,7 @@ static void sweep(void)
 			pp = &h->next;
 			continue;
 		}
-		*pp = h->next;
+		__atomic_store_n(pp, h->next, __ATOMIC_RELAXED);
 		h->e.sock = -1;		/* the number is not ours anymore */
 		empty_abort(&h->e);
 		handle_free(h);
@@ -84,7 +70,7 @@ void handle_add(struct handle *h)
 	registry_lock();
 	sweep();
 	h->next = handles;
-	handles = h;
+	__atomic_store_n(&handles, h, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -116,7 +102,7 @@ struct handle *handle_take(int fd)
 	sweep();
 	for (pp = &handles; (h = *pp); pp = &h->next)
 		if (h->e.sock == fd) {
-			*pp = h->next;
+			__atomic_store_n(pp, h->next, __ATOMIC_RELAXED);
 			break;
 		}
 	pthread_mutex_unlock(&lock);

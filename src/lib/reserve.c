@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "exchange.h"
+#include "fork.h"
 #include "inherit.h"
 #include "record.h"
 #include "reserve.h"
@@ -24,7 +25,6 @@
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *all;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* In a fork() child: the members belong to the parent. */
 static void forget_in_child(void)
@@ -65,10 +65,9 @@ static void unlock_all(void)
 	pthread_mutex_unlock(&all_lock);
 }
 
-static void install_atfork(void)
-{
-	pthread_atfork(lock_all, unlock_all, forget_in_child);
-}
+static const struct fork_hooks fork_hooks = {
+	.prepare = lock_all, .parent = unlock_all, .child = forget_in_child,
+};
 
 int reserve_image(struct reserve *r, struct request *req)
 {
@@ -246,7 +245,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 		return errno;
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))
 		return ENOMEM;
-	pthread_once(&atfork_once, install_atfork);
+	fork_hooks_set(FORK_RESERVES, &fork_hooks);
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
