@@ -58,37 +58,36 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 {
 	struct member m;
 	struct handle *h;
+	struct request *req;
 	struct stat st;
 	int err;
 
 	errmsg_clear();
 	if (flags & ~PRISTINE_CLOEXEC) {
 		errmsg_set("pristine_open: unknown flags %#x", flags);
-		errno = EINVAL;
-		return -1;
+		return errmsg_fail(EINVAL, "pristine_open");
 	}
-	if (!(h = calloc(1, sizeof(*h)))) {
-		errno = errmsg_default(ENOMEM, "pristine_open");
-		return -1;
-	}
+	if (!(h = calloc(1, sizeof(*h))))
+		return errmsg_fail(ENOMEM, "pristine_open");
 	config_init(&h->config);
+	req = &h->config.req;
 	h->e.pidfd = -1;
-	if (pool_take(&m) && !inherit_open(&h->config.req, m.ignored, m.creds)) {
+	if (pool_take(&m) && !inherit_open(req, m.ignored, m.creds)) {
 		/* A member made earlier, brought up to date. */
 		h->e = m.e;
 		h->from_pool = 1;
 		err = 0;
 		pool_refill();
 	} else {
-		if (h->config.req.err) {	/* a stale member */
+		if (req->err) {	/* a stale member */
 			empty_abort(&m.e);
-			if (h->config.req.err == ESTALE)
+			if (req->err == ESTALE)
 				pool_flush();
-			request_free(&h->config.req);
-			request_init(&h->config.req);
+			request_free(req);
+			request_init(req);
 		}
 		/* An empty process starts with every signal at default. */
-		record_all_default(&h->config.req);
+		record_all_default(req);
 		err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1);
 	}
 	if (!err && fstat(h->e.sock, &st) < 0)
@@ -97,8 +96,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		if (h->e.pidfd >= 0)
 			empty_abort(&h->e);
 		handle_free(h);
-		errno = errmsg_default(err, "pristine_open");
-		return -1;
+		return errmsg_fail(err, "pristine_open");
 	}
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
@@ -119,7 +117,7 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 	if (!(h = handle_get(handle))) {
 		errmsg_set("pristine_config: %d is not a pristine handle",
 			   handle);
-		return -1;
+		return errmsg_fail(EBADF, "pristine_config");
 	}
 	err = key_parse(&call, &k);
 	if (!err && (k->flags & KEY_OWN_PROCESS) && h->from_pool)
@@ -127,18 +125,15 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 	if (!err)
 		err = k->build(k, &h->config, &call);
 	handle_put(h);
-	if (err) {
-		if (!pristine_errmsg()[0])
-			errmsg_set("pristine_config: key \"%s\": %s",
-				   key ? key : "(null)", strerror(err));
-		errno = err;
-		return -1;
-	}
+	if (err)
+		return errmsg_fail(err, "pristine_config: key \"%s\"",
+				   key ? key : "(null)");
 	return 0;
 }
 
 PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 {
+	struct config *c;
 	struct handle *h;
 	struct sender s;
 	int err, route, pidfd;
@@ -146,21 +141,21 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 	errmsg_clear();
 	if (!(h = handle_take(handle))) {
 		errmsg_set("pristine_run: %d is not a pristine handle", handle);
-		errno = EBADF;
-		return -1;
+		return errmsg_fail(EBADF, "pristine_run");
 	}
-	if (!h->config.have_exec) {
+	c = &h->config;
+	if (!c->have_exec) {
 		errmsg_set("pristine_run: no \"exec\" configured");
 		err = EINVAL;
 		empty_abort(&h->e);
-	} else if ((err = record_strings(&h->config.req, PW_REQ_ARGV, "argv",
-					 h->config.argv.v)) ||
-		   (err = record_strings(&h->config.req, PW_REQ_ENVP, "env",
-					 h->config.env.v)) ||
-		   (err = record_run(&h->config.req, PW_REQ_RUN, h->config.mode))) {
+	} else if ((err = record_strings(&c->req, PW_REQ_ARGV, "argv",
+					 c->argv.v)) ||
+		   (err = record_strings(&c->req, PW_REQ_ENVP, "env",
+					 c->env.v)) ||
+		   (err = record_run(&c->req, PW_REQ_RUN, c->mode))) {
 		empty_abort(&h->e);
 	} else {
-		sender_init(&s, &h->config.req);
+		sender_init(&s, &c->req);
 		err = exchange_finish(&h->e, &s, &route);
 	}
 	pidfd = h->e.pidfd;
@@ -170,9 +165,7 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 			*pid = h->e.pid;
 	}
 	handle_free(h);
-	if (err) {
-		errno = errmsg_default(err, "pristine_run");
-		return -1;
-	}
+	if (err)
+		return errmsg_fail(err, "pristine_run");
 	return pidfd;
 }

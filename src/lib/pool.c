@@ -35,13 +35,10 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 	if (flags || !size || size > POOL_MAX) {
 		errmsg_set("pristine_pool_create: size must be 1..%d, flags 0",
 			   POOL_MAX);
-		errno = EINVAL;
-		return -1;
+		return errmsg_fail(EINVAL, "pristine_pool_create");
 	}
-	if (!(r = malloc(sizeof(*r)))) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!(r = malloc(sizeof(*r))))
+		return errmsg_fail(ENOMEM, "pristine_pool_create");
 	pool_lock_take();
 	if (pool) {
 		err = EBUSY;
@@ -52,8 +49,7 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 	pthread_mutex_unlock(&pool_lock);
 	if (err) {
 		free(r);
-		errno = errmsg_default(err, "pristine_pool_create");
-		return -1;
+		return errmsg_fail(err, "pristine_pool_create");
 	}
 	return 0;
 }
@@ -62,14 +58,13 @@ PRISTINE_EXPORT int pristine_pool_destroy(void)
 {
 	struct reserve *r;
 
+	errmsg_clear();
 	pool_lock_take();
 	r = pool;
 	__atomic_store_n(&pool, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pool_lock);
-	if (!r) {
-		errno = ENOENT;
-		return -1;
-	}
+	if (!r)
+		return errmsg_fail(ENOENT, "pristine_pool_destroy");
 	reserve_destroy(r);
 	free(r);
 	return 0;

@@ -84,7 +84,6 @@ struct handle *handle_get(int fd)
 		if (h->e.sock == fd)
 			return h;
 	pthread_mutex_unlock(&lock);
-	errno = EBADF;
 	return NULL;
 }
 

@@ -17,7 +17,8 @@ struct handle {
 
 /* Adds a new handle to the registry. */
 void handle_add(struct handle *h);
-/* Finds the handle for fd and locks the registry; NULL (errno EBADF). */
+/* Finds the handle for fd and locks the registry (until handle_put()),
+ * or NULL. */
 struct handle *handle_get(int fd);
 void handle_put(struct handle *h);
 /* Takes the handle for fd out of the registry (a run consumes it), or

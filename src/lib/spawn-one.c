@@ -228,7 +228,7 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	if (!attr)
 		attr = &none;
 	if (!src->file && !src->self)
-		return errmsg_default(EFAULT, "spawn");
+		return errmsg_posix(EFAULT, "spawn");
 	if (!(attr->__mode & PRISTINE_EXEC_FRESH))
 		member = src->reserve->take(src->self, attr->__mode, &m);
 	request_init(&r);
@@ -247,10 +247,10 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	}
 	request_free(&r);
 	errno = saved;
-	if (err)
-		return errmsg_default(err, src->file ? src->file : "template");
-	route_set(route);
-	if (pid)
-		*pid = child;
-	return 0;
+	if (!err) {
+		route_set(route);
+		if (pid)
+			*pid = child;
+	}
+	return errmsg_posix(err, "%s", src->file ? src->file : "template");
 }

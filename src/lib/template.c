@@ -37,7 +37,7 @@ PRISTINE_EXPORT pristine_template_t *
 pristine_template_create(const char *path, int fd, unsigned int size,
 			 unsigned int flags)
 {
-	pristine_template_t *t;
+	pristine_template_t *t = NULL;
 	char *execfn = NULL, *kpath = NULL;
 	struct member m;
 	int err, image;
@@ -46,8 +46,8 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 	if (flags || !size || size > TEMPLATE_MAX) {
 		errmsg_set("pristine_template_create: size must be 1..%d, "
 			   "flags 0", TEMPLATE_MAX);
-		errno = EINVAL;
-		return NULL;
+		err = EINVAL;
+		goto out;
 	}
 	if (path) {
 		image = open_image(AT_FDCWD, path, &execfn, &kpath);
@@ -57,35 +57,33 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 			image = -errno;
 	}
 	if (image < 0) {
-		errno = errmsg_default(-image, "pristine_template_create");
-		return NULL;
+		err = -image;
+		goto out;
 	}
 	if (!(t = calloc(1, sizeof(*t)))) {
-		close(image);
-		free(execfn);
-		free(kpath);
-		errno = ENOMEM;
-		return NULL;
+		err = ENOMEM;
+		goto out_image;
 	}
 	if ((err = reserve_init(&t->r, size, image, path ? -1 : fd, execfn,
-				kpath, PW_RUN_LOADER))) {
-		close(image);
-		free(execfn);
-		free(kpath);
-		free(t);
-		errno = errmsg_default(err, "pristine_template_create");
-		return NULL;
-	}
+				kpath, PW_RUN_LOADER)))
+		goto out_image;
 
 	/* The first member, now: a bad image fails here, not at a spawn. */
 	if ((err = reserve_make(&t->r, &m))) {
-		reserve_destroy(&t->r);
-		free(t);
-		errno = errmsg_default(err, "pristine_template_create");
-		return NULL;
+		reserve_destroy(&t->r);		/* the image's, too */
+		goto out;
 	}
 	reserve_put(&t->r, &m);
 	return t;
+
+out_image:
+	close(image);
+	free(execfn);
+	free(kpath);
+out:
+	free(t);
+	errmsg_fail(err, "pristine_template_create");
+	return NULL;
 }
 
 PRISTINE_EXPORT void pristine_template_destroy(pristine_template_t *t)
