@@ -21,26 +21,30 @@ static void prepare(void)
 	}
 }
 
-static void parent(void)
+static void release(int in_child)
 {
 	int i;
 
-	for (i = FORK_SLOTS - 1; i >= 0; i--)
-		if (taken[i] && taken[i]->lock)
-			pthread_mutex_unlock(taken[i]->lock);
-		else if (taken[i])
-			taken[i]->parent();
+	for (i = FORK_SLOTS - 1; i >= 0; i--) {
+		const struct fork_hooks *h = taken[i];
+
+		if (h && h->lock)
+			pthread_mutex_unlock(h->lock);
+		else if (h && in_child)
+			h->child();
+		else if (h)
+			h->parent();
+	}
+}
+
+static void parent(void)
+{
+	release(0);
 }
 
 static void child(void)
 {
-	int i;
-
-	for (i = FORK_SLOTS - 1; i >= 0; i--)
-		if (taken[i] && taken[i]->lock)
-			pthread_mutex_unlock(taken[i]->lock);
-		else if (taken[i])
-			taken[i]->child();
+	release(1);
 }
 
 static void install(void)
@@ -53,4 +57,10 @@ void fork_hooks_set(enum fork_slot slot, const struct fork_hooks *h)
 	if (__atomic_load_n(&slots[slot], __ATOMIC_ACQUIRE) != h)
 		__atomic_store_n(&slots[slot], h, __ATOMIC_RELEASE);
 	pthread_once(&once, install);
+}
+
+void fork_lock(enum fork_slot slot, const struct fork_hooks *h)
+{
+	fork_hooks_set(slot, h);
+	pthread_mutex_lock(h->lock);
 }

@@ -33,5 +33,7 @@ struct fork_hooks {
 
 /* Fills slot (idempotent; h must stay valid) and registers, once. */
 void fork_hooks_set(enum fork_slot slot, const struct fork_hooks *h);
+/* The same for a slot of one lock, which it then takes. */
+void fork_lock(enum fork_slot slot, const struct fork_hooks *h);
 
 #endif

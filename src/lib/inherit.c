@@ -74,12 +74,7 @@ static int status_field(const char *text, const char *name, int base,
 	return 0;
 }
 
-/*
- * umask, ignored signals and no_new_privs, from one read of
- * /proc/self/status: umask() would have to set it to read it, which
- * another thread could see, and the dispositions take 64 calls.
- */
-/* The status of the calling thread (credentials are per thread). */
+/* A /proc status file, NUL-terminated, in text. */
 static int read_status(const char *path, char *text, size_t size)
 {
 	ssize_t n;
@@ -127,6 +122,12 @@ uint64_t cred_now(void)
 		       ? 0 : cred_digest(text);
 }
 
+/*
+ * umask, ignored signals and no_new_privs, from one read of the calling
+ * thread's status (credentials are per thread): umask() would have to set
+ * it to read it, which another thread could see, and the dispositions
+ * take 64 calls.
+ */
 static int add_status(struct request *req, uint64_t had, int signals,
 		      uint64_t creds)
 {
@@ -162,18 +163,10 @@ uint64_t ignored_signals(pid_t pid)
 {
 	char path[64], text[4096];
 	unsigned long long ign = ~0ull;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return ign;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n > 0) {
-		text[n] = 0;
+	if (!read_status(path, text, sizeof(text)))
 		status_field(text, "\nSigIgn:\t", 16, &ign);
-	}
 	return ign;
 }
 

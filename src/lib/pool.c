@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "errmsg.h"
-#include "fork.h"
 #include "export.h"
+#include "fork.h"
 #include "pool.h"
 #include "pristine.h"
 
@@ -15,14 +15,8 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Written under pool_lock, read without it by pool_take(). */
 static struct reserve *pool;
 
+/* Taken before a reserve's lock (fork.h). */
 static const struct fork_hooks fork_hooks = { .lock = &pool_lock };
-
-/* pool_lock is taken before a reserve's lock (fork.h). */
-static void pool_lock_take(void)
-{
-	fork_hooks_set(FORK_POOL, &fork_hooks);
-	pthread_mutex_lock(&pool_lock);
-}
 
 #define POOL_MAX 1024
 
@@ -39,7 +33,7 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 	}
 	if (!(r = malloc(sizeof(*r))))
 		return errmsg_fail(ENOMEM, "pristine_pool_create");
-	pool_lock_take();
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool) {
 		err = EBUSY;
 		errmsg_set("pristine_pool_create: this process has a pool");
@@ -59,7 +53,7 @@ PRISTINE_EXPORT int pristine_pool_destroy(void)
 	struct reserve *r;
 
 	errmsg_clear();
-	pool_lock_take();
+	fork_lock(FORK_POOL, &fork_hooks);
 	r = pool;
 	__atomic_store_n(&pool, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pool_lock);
@@ -76,7 +70,7 @@ int pool_take(struct member *m)
 
 	if (!__atomic_load_n(&pool, __ATOMIC_RELAXED))
 		return 0;
-	pool_lock_take();
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		got = reserve_take(pool, m);
 	pthread_mutex_unlock(&pool_lock);
@@ -85,7 +79,7 @@ int pool_take(struct member *m)
 
 void pool_refill(void)
 {
-	pool_lock_take();
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		reserve_refill(pool);
 	pthread_mutex_unlock(&pool_lock);
@@ -93,7 +87,7 @@ void pool_refill(void)
 
 void pool_flush(void)
 {
-	pool_lock_take();
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		reserve_flush(pool);
 	pthread_mutex_unlock(&pool_lock);

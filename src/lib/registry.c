@@ -19,12 +19,6 @@ static struct handle *handles;
 
 static const struct fork_hooks fork_hooks = { .lock = &lock };
 
-static void registry_lock(void)
-{
-	fork_hooks_set(FORK_REGISTRY, &fork_hooks);
-	pthread_mutex_lock(&lock);
-}
-
 void handle_free(struct handle *h)
 {
 	config_free(&h->config);
@@ -60,14 +54,14 @@ void handles_sweep(void)
 {
 	if (!__atomic_load_n(&handles, __ATOMIC_RELAXED))
 		return;
-	registry_lock();
+	fork_lock(FORK_REGISTRY, &fork_hooks);
 	sweep();
 	pthread_mutex_unlock(&lock);
 }
 
 void handle_add(struct handle *h)
 {
-	registry_lock();
+	fork_lock(FORK_REGISTRY, &fork_hooks);
 	sweep();
 	h->next = handles;
 	__atomic_store_n(&handles, h, __ATOMIC_RELAXED);
@@ -78,7 +72,7 @@ struct handle *handle_get(int fd)
 {
 	struct handle *h;
 
-	registry_lock();
+	fork_lock(FORK_REGISTRY, &fork_hooks);
 	sweep();
 	for (h = handles; h; h = h->next)
 		if (h->e.sock == fd)
@@ -97,7 +91,7 @@ struct handle *handle_take(int fd)
 {
 	struct handle **pp, *h;
 
-	registry_lock();
+	fork_lock(FORK_REGISTRY, &fork_hooks);
 	sweep();
 	for (pp = &handles; (h = *pp); pp = &h->next)
 		if (h->e.sock == fd) {
