@@ -16,9 +16,9 @@
 #include <pthread.h>
 
 enum fork_slot {
-	FORK_REGISTRY,		/* registry.c: the handles; nests with none */
-	FORK_POOL,		/* pool.c: the pool; held around reserve calls */
-	FORK_RESERVES,		/* reserve.c: the list, then each reserve */
+	FORK_REGISTRY,	/* registry.c: the handles; nests with no other */
+	FORK_POOL,	/* pool.c: the pool; held around calls of reserve.c */
+	FORK_RESERVES,	/* reserve.c: the list, then each reserve */
 	FORK_SLOTS
 };
 

@@ -329,18 +329,21 @@ static int shape_ok(const struct key *k, const struct key_call *a)
 	}
 }
 
-int key_parse(const struct key_call *call, const struct key **k)
+int key_parse(const struct key_call *call, const struct key **found)
 {
+	const struct key *k;
+
 	if (!call->key)
 		return bad(call->key, "no key");
-	if (!(*k = lookup(call->key)))
+	if (!(k = lookup(call->key)))
 		return bad(call->key, "unknown key");
-	if (call->cmd >= 32 || !((*k)->cmds & (1u << call->cmd)))
-		return bad(call->key, (*k)->wrong ? (*k)->wrong
-						  : "wrong command for this key");
-	if ((*k)->shape == KEY_FDNUM && call->aux < 0)
+	if (call->cmd >= 32 || !(k->cmds & (1u << call->cmd)))
+		return bad(call->key, k->wrong ? k->wrong
+					       : "wrong command for this key");
+	if (k->shape == KEY_FDNUM && call->aux < 0)
 		return EBADF;
-	if (!shape_ok(*k, call))
-		return bad(call->key, (*k)->why);
+	if (!shape_ok(k, call))
+		return bad(call->key, k->why);
+	*found = k;
 	return 0;
 }

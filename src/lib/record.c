@@ -145,8 +145,9 @@ int record_strings(struct request *r, uint32_t type, const char *key,
 }
 
 /* The two names follow the struct: reserved, then filled. */
-static int image(struct request *r, int fd, const char *key,
-		 struct pw_image *im, const char *path, const char *second)
+static int add_image(struct request *r, int fd, const char *key,
+		     struct pw_image *im, const char *path,
+		     const char *second)
 {
 	size_t names;
 
@@ -171,15 +172,15 @@ int record_image_fd(struct request *r, int fd, int fd_name,
 		.fd_name = fd_name,
 	};
 
-	return image(r, fd, "exec", &im, execfn, kpath);
+	return add_image(r, fd, "exec", &im, execfn, kpath);
 }
 
 int record_image_path(struct request *r, const char *file, int search)
 {
 	struct pw_image im = { .flags = search ? PW_IMAGE_SEARCH : 0 };
 
-	return image(r, -1, search ? "spawnp" : "spawn", &im, file,
-		     search ? getenv("PATH") : NULL);
+	return add_image(r, -1, search ? "spawnp" : "spawn", &im, file,
+			 search ? getenv("PATH") : NULL);
 }
 
 int record_run(struct request *r, uint32_t type, uint32_t mode)

@@ -174,7 +174,7 @@ static void await_quiet(struct reserve *r)
 	}
 }
 
-static void *refill(void *arg)
+static void *refill_thread(void *arg)
 {
 	struct reserve *r = arg;
 
@@ -249,7 +249,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
-	err = pthread_create(&r->thread, NULL, refill, r);
+	err = pthread_create(&r->thread, NULL, refill_thread, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		free(r->ready);

@@ -135,6 +135,8 @@ static int build(struct request *r, const struct member *m,
 		 const pristine_spawnattr_t *attr, char *const argv[],
 		 char *const envp[])
 {
+	uint32_t mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
+							      : PW_RUN_LOADER;
 	sigset_t mask;
 
 	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
@@ -153,8 +155,7 @@ static int build(struct request *r, const struct member *m,
 		src->reserve->image(src->self, r);
 	record_strings(r, PW_REQ_ARGV, "argv", argv);
 	record_strings(r, PW_REQ_ENVP, "envp", envp);
-	return record_run(r, PW_REQ_RUN, (attr->__mode & PRISTINE_EXEC_KERNEL)
-						 ? PW_RUN_KERNEL : PW_RUN_LOADER);
+	return record_run(r, PW_REQ_RUN, mode);
 }
 
 /*
