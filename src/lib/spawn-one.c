@@ -158,6 +158,16 @@ static int build(struct request *r, const struct member *m,
 	return record_run(r, PW_REQ_RUN, mode);
 }
 
+/* The child is the caller's now: its pid, and its pidfd if asked for. */
+static void hand_over(struct empty *e, pid_t *child, int *pidfd)
+{
+	*child = e->pid;
+	if (pidfd)
+		*pidfd = e->pidfd;
+	else
+		close(e->pidfd);
+}
+
 /*
  * From a member: 0 and *child, a positive errno, or -1 if the member could
  * not be used (stale, dead while idle, state that does not fit in a
@@ -181,13 +191,8 @@ static int spawn_member(struct member *m, const struct spawn_source *src,
 			src->reserve->flush(src->self);
 		err = -1;
 	}
-	if (!err) {
-		*child = m->e.pid;
-		if (pidfd)
-			*pidfd = m->e.pidfd;
-		else
-			close(m->e.pidfd);
-	}
+	if (!err)
+		hand_over(&m->e, child, pidfd);
 	src->reserve->refill(src->self);
 	return err;
 }
@@ -205,11 +210,7 @@ static int spawn_fresh(const struct request *r, pid_t *child, int *pidfd,
 		return err;
 	if ((err = exchange_finish(&e, &s, route)))
 		return err;
-	*child = e.pid;
-	if (pidfd)
-		*pidfd = e.pidfd;
-	else
-		close(e.pidfd);
+	hand_over(&e, child, pidfd);
 	return 0;
 }
 
