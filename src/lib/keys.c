@@ -235,19 +235,28 @@ static int build_mode(const struct key *k, struct config *c,
 	return 0;
 }
 
+/* The rows of one shape, as the kernel's fsparam_*() macros. */
 #define CMD(c) (1u << PRISTINE_SET_##c)
+#define FLAG(n, t) { .name = n, .cmds = CMD(FLAG), .shape = KEY_NONE, \
+		     .type = t, .build = build_none }
+#define INT(n, t, l, h, w) { .name = n, .cmds = CMD(INT), .shape = KEY_INT, \
+			     .lo = l, .hi = h, .why = w, .type = t, \
+			     .build = build_int }
+#define STRING(n, t, w, b) { .name = n, .cmds = CMD(STRING), \
+			     .shape = KEY_STRING, .why = w, .type = t, \
+			     .build = b }
+#define SIGSET(n, t) { .name = n, .cmds = CMD(BINARY), .shape = KEY_STRUCT, \
+		       .size = sizeof(sigset_t), \
+		       .why = "needs a sigset_t with aux = sizeof(sigset_t)", \
+		       .type = t, .build = build_sigset }
 
 static const struct key keys[] = {
 	{ .name = "exec", .cmds = CMD(PATH) | CMD(FD), .shape = KEY_FILE,
 	  .why = "needs a path",
 	  .wrong = "takes PRISTINE_SET_PATH or PRISTINE_SET_FD",
 	  .type = PW_REQ_IMAGE, .build = build_exec },
-	{ .name = "argv", .cmds = CMD(STRING), .shape = KEY_STRING,
-	  .why = "needs a string", .type = PW_REQ_ARGV,
-	  .build = build_strings },
-	{ .name = "env", .cmds = CMD(STRING), .shape = KEY_STRING,
-	  .why = "needs a string", .type = PW_REQ_ENVP,
-	  .build = build_strings },
+	STRING("argv", PW_REQ_ARGV, "needs a string", build_strings),
+	STRING("env", PW_REQ_ENVP, "needs a string", build_strings),
 	{ .name = "cwd", .cmds = CMD(PATH) | CMD(FD), .shape = KEY_FILE,
 	  .why = "needs a path", .type = PW_REQ_FCHDIR_FD,
 	  .build = build_cwd },
@@ -255,48 +264,30 @@ static const struct key keys[] = {
 	  .type = PW_REQ_FD, .build = build_fd },
 	{ .name = "close-from", .cmds = CMD(INT), .shape = KEY_FDNUM,
 	  .type = PW_REQ_CLOSEFROM, .build = build_int },
-	{ .name = "umask", .cmds = CMD(INT), .shape = KEY_INT,
-	  .lo = 0, .hi = 0777, .why = "needs a mode within 0777",
-	  .type = PW_REQ_UMASK, .build = build_int },
-	{ .name = "setsid", .cmds = CMD(FLAG), .shape = KEY_NONE,
-	  .type = PW_REQ_SETSID, .build = build_none },
-	{ .name = "pgroup", .cmds = CMD(INT), .shape = KEY_INT,
-	  .lo = 0, .hi = INT_MAX, .why = "needs a process group id >= 0",
-	  .type = PW_REQ_SETPGID, .build = build_int },
-	{ .name = "sigmask", .cmds = CMD(BINARY), .shape = KEY_STRUCT,
-	  .size = sizeof(sigset_t),
-	  .why = "needs a sigset_t with aux = sizeof(sigset_t)",
-	  .type = PW_REQ_SIGMASK, .build = build_sigset },
-	{ .name = "sigdefault", .cmds = CMD(BINARY), .shape = KEY_STRUCT,
-	  .size = sizeof(sigset_t),
-	  .why = "needs a sigset_t with aux = sizeof(sigset_t)",
-	  .type = PW_REQ_SIGDEFAULT, .build = build_sigset },
-	{ .name = "sigignore", .cmds = CMD(BINARY), .shape = KEY_STRUCT,
-	  .size = sizeof(sigset_t),
-	  .why = "needs a sigset_t with aux = sizeof(sigset_t)",
-	  .type = PW_REQ_SIGIGNORE, .build = build_sigset },
+	INT("umask", PW_REQ_UMASK, 0, 0777, "needs a mode within 0777"),
+	FLAG("setsid", PW_REQ_SETSID),
+	INT("pgroup", PW_REQ_SETPGID, 0, INT_MAX,
+	    "needs a process group id >= 0"),
+	SIGSET("sigmask", PW_REQ_SIGMASK),
+	SIGSET("sigdefault", PW_REQ_SIGDEFAULT),
+	SIGSET("sigignore", PW_REQ_SIGIGNORE),
 	{ .name = "rlimit:", .cmds = CMD(BINARY), .shape = KEY_STRUCT,
 	  .size = sizeof(struct rlimit),
 	  .why = "needs a struct rlimit, aux = its size",
 	  .type = PW_REQ_RLIMIT, .build = build_rlimit },
-	{ .name = "no-new-privs", .cmds = CMD(FLAG), .shape = KEY_NONE,
-	  .type = PW_REQ_NO_NEW_PRIVS, .build = build_none },
-	{ .name = "resetids", .cmds = CMD(FLAG), .shape = KEY_NONE,
-	  .type = PW_REQ_RESETIDS, .build = build_none },
+	FLAG("no-new-privs", PW_REQ_NO_NEW_PRIVS),
+	FLAG("resetids", PW_REQ_RESETIDS),
 	{ .name = "seccomp", .cmds = CMD(BINARY), .shape = KEY_BYTES,
 	  .why = "not a valid seccomp BPF program",
 	  .type = PW_REQ_SECCOMP, .build = build_seccomp },
-	{ .name = "name", .cmds = CMD(STRING), .shape = KEY_STRING,
-	  .why = "needs a string", .type = PW_REQ_NAME,
-	  .build = build_string },
+	STRING("name", PW_REQ_NAME, "needs a string", build_string),
 	{ .name = "pdeathsig", .cmds = CMD(INT), .shape = KEY_INT,
 	  .lo = 0, .hi = 64, .why = "not a signal number",
 	  .type = PW_REQ_PDEATHSIG, .flags = KEY_OWN_PROCESS,
 	  .build = build_int },
 	{ .name = "ctty", .cmds = CMD(FD), .shape = KEY_FD,
 	  .type = PW_REQ_CTTY, .build = build_ctty },
-	{ .name = "mode", .cmds = CMD(STRING), .shape = KEY_STRING,
-	  .why = "is \"loader\" or \"kernel\"", .build = build_mode },
+	STRING("mode", 0, "is \"loader\" or \"kernel\"", build_mode),
 };
 
 static const struct key *lookup(const char *name)
