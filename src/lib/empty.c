@@ -26,8 +26,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "internal.h"
-#include "reply.h"
+#include "empty.h"
+#include "errmsg.h"
+#include "sender.h"
+#include "wire.h"
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #else
@@ -125,6 +127,18 @@ static int child(void *p)
 	return 127;
 }
 
+/*
+ * Not in a set-user-ID or otherwise privileged program (secure_getenv()):
+ * there the environment comes from a less privileged user, who would
+ * choose the program that runs with the caller's privileges.
+ */
+const char *loader_path(void)
+{
+	const char *env = secure_getenv("PRISTINE_LOADER");
+
+	return env && *env ? env : PRISTINE_LOADER_PATH;
+}
+
 static int loader_failed(int err)
 {
 	errmsg_set("cannot execute the loader %s: %s", loader_path(),
@@ -202,7 +216,7 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 
 /* Through the pidfd: a pid reaped by the caller's wait(-1) meanwhile
  * could already name another process. */
-static void reap(struct empty *e)
+void empty_reap(struct empty *e)
 {
 	siginfo_t si;
 
@@ -220,189 +234,10 @@ static void reap(struct empty *e)
 void empty_abort(struct empty *e)
 {
 	syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL, 0);
-	reap(e);
+	empty_reap(e);
 }
 
-/*
- * Sends the request: hello, then the records. Descriptors go in chunks of
- * at most SCM_MAX_FD: the first with the hello, each further one with a
- * single byte of the records. The loader queues them in arrival order.
- * With MSG_DONTWAIT it stops at a full socket (EAGAIN) and resumes later.
- */
-#define FD_CHUNK 253
-
-int sender_push(struct sender *s, int sock, int flags)
+int empty_exec_failed(const struct empty *e)
 {
-	const struct request *r = s->req;
-	size_t total = 32 + r->len;
-	size_t chunks = (r->nfds + FD_CHUNK - 1) / FD_CHUNK;
-
-	while (s->pos < total) {
-		char ctl[CMSG_SPACE(FD_CHUNK * sizeof(int))];
-		struct iovec iov[2];
-		struct msghdr m = { .msg_iov = iov };
-		size_t end = total, c = s->chunk;
-		ssize_t n;
-
-		if (c < chunks) {
-			size_t k = r->nfds - c * FD_CHUNK;
-			struct cmsghdr *cm;
-
-			if (k > FD_CHUNK)
-				k = FD_CHUNK;
-			m.msg_control = ctl;
-			m.msg_controllen = CMSG_SPACE(k * sizeof(int));
-			/* The padding after an odd count goes out too. */
-			memset(ctl, 0, m.msg_controllen);
-			cm = CMSG_FIRSTHDR(&m);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(k * sizeof(int));
-			memcpy(CMSG_DATA(cm), r->fds + c * FD_CHUNK,
-			       k * sizeof(int));
-			if (c + 1 < chunks)
-				end = c == 0 ? 32 : s->pos + 1;
-		}
-		if (s->pos < 32) {
-			iov[0] = (struct iovec){ s->hello + s->pos, 32 - s->pos };
-			iov[1] = (struct iovec){ r->buf, end - 32 };
-			m.msg_iovlen = end > 32 ? 2 : 1;
-		} else {
-			iov[0] = (struct iovec){ r->buf + s->pos - 32, end - s->pos };
-			m.msg_iovlen = 1;
-		}
-		n = sendmsg(sock, &m, MSG_NOSIGNAL | flags);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		if (c < chunks)
-			s->chunk++;
-		s->pos += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Reads the loader's records until its status, or EOF. Returns the status
- * errno, or 0 after a fallback announcement followed by EOF (the kernel's
- * exec closed the socket).
- */
-static int read_reply(struct empty *e, uint32_t *step, int *route)
-{
-	struct reply r = { .greeted = e->greeted };
-	unsigned char buf[128];
-	size_t have = 0, used;
-	int err;
-
-	for (;;) {
-		ssize_t n;
-
-		err = reply_parse(&r, PRISTINE_BUILD_ID, buf, have, &used);
-		e->greeted = r.greeted;
-		*step = r.step;
-		*route = r.route;
-		if (err == ELIBBAD)
-			errmsg_set("loader %s is from another build (protocol "
-				   "%u, id %08x; this library speaks %u, %08x)",
-				   loader_path(), r.peer_version,
-				   r.peer_build_id, PW_VERSION,
-				   PRISTINE_BUILD_ID);
-		if (err != REPLY_MORE)
-			return err;
-		memmove(buf, buf + used, have - used);
-		have -= used;
-		n = recv(e->sock, buf + have, sizeof(buf) - have, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != ECONNRESET)
-			return errno;
-		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
-			if (r.kernel)
-				return 0;
-			*step = 0;
-			errmsg_set("the empty process died before it ran");
-			return ESRCH;
-		}
-		have += (size_t)n;
-	}
-}
-
-/* Sends what is left of the request and reads the answer. */
-static int exchange(struct empty *e, struct sender *s, uint32_t *step,
-		    int *route)
-{
-	int err;
-
-	*step = 0;
-	err = sender_push(s, e->sock, 0);
-	if (err && err != EPIPE && err != ECONNRESET) {
-		/* The loader would wait for the rest forever. */
-		errmsg_set("cannot send the request: %s", strerror(err));
-		empty_abort(e);
-		return err;
-	}
-	/* If the loader is gone, its answer (or EOF) says why. The loader
-	 * reads the whole request before it applies any of it: when the send
-	 * failed, nothing was applied (spawn_member() relies on that). */
-	e->unsent = err != 0;
-	err = read_reply(e, step, route);
-	/* EOF from a child that never became the loader. */
-	if (err == ESRCH && e->args && e->args->err)
-		err = loader_failed(e->args->err);
-	if (err) {
-		if (err == EPROTO || err == ELIBBAD)
-			empty_abort(e);
-		else
-			reap(e);
-	}
-	return err;
-}
-
-int empty_finish(struct empty *e, struct sender *s, uint32_t *step,
-		 int *route)
-{
-	int err = exchange(e, s, step, route);
-
-	if (err)
-		return err;
-	close(e->sock);
-	e->sock = -1;
-	return 0;
-}
-
-int empty_prepare(struct empty *e, struct sender *s, int *route)
-{
-	uint32_t step;
-
-	return exchange(e, s, &step, route);
-}
-
-int empty_spawn(const struct request *r, enum empty_fds fds, pid_t *pid,
-		int *pidfd, uint32_t *step, int *route)
-{
-	struct sender s;
-	struct empty e;
-	int err;
-
-	sender_init(&s, r);
-	if ((err = empty_create(&e, fds, &s, 0)))
-		return err;
-	if ((err = empty_finish(&e, &s, step, route)))
-		return err;
-	*pid = e.pid;
-	if (pidfd)
-		*pidfd = e.pidfd;
-	else
-		close(e.pidfd);
-	return 0;
-}
-
-void sender_init(struct sender *s, const struct request *r)
-{
-	s->req = r;
-	s->pos = 0;
-	s->chunk = 0;
-	request_hello(r, s->hello);
+	return e->args && e->args->err ? loader_failed(e->args->err) : 0;
 }

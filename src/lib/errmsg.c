@@ -1,8 +1,11 @@
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "internal.h"
+#include "errmsg.h"
+#include "export.h"
+#include "pristine.h"
 
 static __thread char message[512];
 static __thread int last_route;
@@ -21,10 +24,37 @@ void errmsg_clear(void)
 	message[0] = 0;
 }
 
-int errmsg_default(int err, const char *what)
+static void fill(int err, const char *fmt, va_list ap)
 {
-	if (err && !message[0])
-		errmsg_set("%s: %s", what, strerror(err));
+	size_t n;
+
+	if (message[0])
+		return;
+	vsnprintf(message, sizeof(message), fmt, ap);
+	n = strlen(message);
+	snprintf(message + n, sizeof(message) - n, ": %s", strerror(err));
+}
+
+int errmsg_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fill(err, fmt, ap);
+	va_end(ap);
+	errno = err;
+	return -1;
+}
+
+int errmsg_posix(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return 0;
+	va_start(ap, fmt);
+	fill(err, fmt, ap);
+	va_end(ap);
 	return err;
 }
 

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "internal.h"
-#include "spawn-layer.h"
+#include "export.h"
+#include "file-actions.h"
+#include "pristine.h"
 
-int spawn_valid_fd(int fd)
+/* Is fd a descriptor number posix_spawn() file actions accept? */
+static int valid_fd(int fd)
 {
 	struct rlimit rl;
 
@@ -87,7 +89,7 @@ PRISTINE_EXPORT int
 pristine_spawn_file_actions_addopen(pristine_spawn_file_actions_t *fa, int fd,
 				    const char *path, int oflag, mode_t mode)
 {
-	if (!spawn_valid_fd(fd))
+	if (!valid_fd(fd))
 		return EBADF;
 	return add_path(fa, FA_OPEN, fd, path, oflag, mode);
 }
@@ -95,7 +97,7 @@ pristine_spawn_file_actions_addopen(pristine_spawn_file_actions_t *fa, int fd,
 PRISTINE_EXPORT int
 pristine_spawn_file_actions_addclose(pristine_spawn_file_actions_t *fa, int fd)
 {
-	if (!spawn_valid_fd(fd))
+	if (!valid_fd(fd))
 		return EBADF;
 	return add_fd(fa, FA_CLOSE, fd, 0);
 }
@@ -104,7 +106,7 @@ PRISTINE_EXPORT int
 pristine_spawn_file_actions_adddup2(pristine_spawn_file_actions_t *fa, int fd,
 				    int newfd)
 {
-	if (!spawn_valid_fd(fd) || !spawn_valid_fd(newfd))
+	if (!valid_fd(fd) || !valid_fd(newfd))
 		return EBADF;
 	return add_fd(fa, FA_DUP2, fd, newfd);
 }
@@ -119,7 +121,7 @@ pristine_spawn_file_actions_addchdir(pristine_spawn_file_actions_t *fa,
 PRISTINE_EXPORT int
 pristine_spawn_file_actions_addfchdir(pristine_spawn_file_actions_t *fa, int fd)
 {
-	if (!spawn_valid_fd(fd))
+	if (!valid_fd(fd))
 		return EBADF;
 	return add_fd(fa, FA_FCHDIR, fd, 0);
 }
@@ -128,7 +130,7 @@ PRISTINE_EXPORT int
 pristine_spawn_file_actions_addclosefrom(pristine_spawn_file_actions_t *fa,
 					 int from)
 {
-	if (!spawn_valid_fd(from))
+	if (!valid_fd(from))
 		return EBADF;
 	return add_fd(fa, FA_CLOSEFROM, from, 0);
 }
@@ -137,7 +139,7 @@ PRISTINE_EXPORT int
 pristine_spawn_file_actions_addtcsetpgrp(pristine_spawn_file_actions_t *fa,
 					 int tcfd)
 {
-	if (!spawn_valid_fd(tcfd))
+	if (!valid_fd(tcfd))
 		return EBADF;
 	return add_fd(fa, FA_TCSETPGRP, tcfd, 0);
 }

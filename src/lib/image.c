@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "internal.h"
+#include "image.h"
 
 /* dirfd/path as an absolute path (malloc'd), or NULL. */
 static char *absolute(int dirfd, const char *path)
@@ -60,18 +60,4 @@ int open_image(int dirfd, const char *path, char **execfn, char **kpath)
 		return -ENOMEM;
 	}
 	return fd;
-}
-
-int image_record(struct request *r, struct pw_image *im, int fd,
-		 const char *execfn, const char *kpath)
-{
-	im->flags |= PW_IMAGE_FD | (kpath ? PW_IMAGE_KPATH : 0);
-	im->path_len = execfn ? (uint32_t)strlen(execfn) + 1 : 0;
-	im->search_len = kpath ? (uint32_t)strlen(kpath) + 1 : 0;
-	if (request_add_fd(r, PW_REQ_IMAGE, "exec", fd, im, sizeof(*im), NULL,
-			   im->path_len + im->search_len))
-		return r->err;
-	request_fill_tail(r, sizeof(*im), execfn, im->path_len, kpath,
-			  im->search_len);
-	return 0;
 }

@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "reserve.h"
+#include "inherit.h"
+#include "record.h"
+#include "wire.h"
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -43,7 +45,6 @@ static int add_fds(struct request *req)
 
 		for (off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
-			struct pw_fd f = { 0 };
 			int fd, fl;
 
 			off += d->d_reclen;
@@ -54,9 +55,7 @@ static int add_fds(struct request *req)
 			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
 				continue;
 			/* Sent as it is, as an exec would keep it. */
-			f.target = fd;
-			request_add_borrowed_fd(req, PW_REQ_FD, "inherited fd", fd,
-						&f, sizeof(f));
+			record_inherited_fd(req, fd);
 		}
 	}
 	close(dir);
@@ -75,12 +74,7 @@ static int status_field(const char *text, const char *name, int base,
 	return 0;
 }
 
-/*
- * umask, ignored signals and no_new_privs, from one read of
- * /proc/self/status: umask() would have to set it to read it, which
- * another thread could see, and the dispositions take 64 calls.
- */
-/* The status of the calling thread (credentials are per thread). */
+/* A /proc status file, NUL-terminated, in text. */
 static int read_status(const char *path, char *text, size_t size)
 {
 	ssize_t n;
@@ -128,13 +122,18 @@ uint64_t cred_now(void)
 		       ? 0 : cred_digest(text);
 }
 
+/*
+ * umask, ignored signals and no_new_privs, from one read of the calling
+ * thread's status (credentials are per thread): umask() would have to set
+ * it to read it, which another thread could see, and the dispositions
+ * take 64 calls.
+ */
 static int add_status(struct request *req, uint64_t had, int signals,
 		      uint64_t creds)
 {
 	char text[4096];
 	unsigned long long um, ign, nnp;
-	struct pw_sigset dfl, ig;
-	struct pw_int umv;
+	uint64_t dfl, ig;
 	int err;
 
 	if ((err = read_status("/proc/thread-self/status", text, sizeof(text))))
@@ -146,21 +145,17 @@ static int add_status(struct request *req, uint64_t had, int signals,
 	    status_field(text, "\nSigIgn:\t", 16, &ign) ||
 	    status_field(text, "\nNoNewPrivs:\t", 10, &nnp))
 		return req->err = EIO;
-	umv = (struct pw_int){ .value = (int32_t)um };
-	request_add(req, PW_REQ_UMASK, "inherited umask", &umv, sizeof(umv),
-		    NULL, 0);
+	record_int(req, PW_REQ_UMASK, "inherited umask", (int32_t)um);
 	/* Only what differs from the member's own dispositions. */
-	dfl.set = had & ~(signals ? (uint64_t)ign : 0);
-	ig.set = signals ? ign & ~had : 0;
-	if (dfl.set)
-		request_add(req, PW_REQ_SIGDEFAULT, "inherited signals", &dfl,
-			    sizeof(dfl), NULL, 0);
-	if (ig.set)
-		request_add(req, PW_REQ_SIGIGNORE, "inherited signals", &ig,
-			    sizeof(ig), NULL, 0);
+	dfl = had & ~(signals ? (uint64_t)ign : 0);
+	ig = signals ? ign & ~had : 0;
+	if (dfl)
+		record_bits(req, PW_REQ_SIGDEFAULT, "inherited signals", dfl);
+	if (ig)
+		record_bits(req, PW_REQ_SIGIGNORE, "inherited signals", ig);
 	if (nnp)
-		request_add(req, PW_REQ_NO_NEW_PRIVS, "inherited no_new_privs",
-			    NULL, 0, NULL, 0);
+		record_none(req, PW_REQ_NO_NEW_PRIVS,
+			    "inherited no_new_privs");
 	return req->err;
 }
 
@@ -168,18 +163,10 @@ uint64_t ignored_signals(pid_t pid)
 {
 	char path[64], text[4096];
 	unsigned long long ign = ~0ull;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return ign;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n > 0) {
-		text[n] = 0;
+	if (!read_status(path, text, sizeof(text)))
 		status_field(text, "\nSigIgn:\t", 16, &ign);
-	}
 	return ign;
 }
 
@@ -189,8 +176,7 @@ static int add_cwd(struct request *req)
 
 	if (cwd < 0)
 		return req->err = errno;
-	return request_add_fd(req, PW_REQ_FCHDIR_FD, "inherited cwd", cwd,
-			      NULL, 0, NULL, 0);
+	return record_with_fd(req, PW_REQ_FCHDIR_FD, "inherited cwd", cwd);
 }
 
 /*
@@ -219,8 +205,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 {
 	if (same_nofile(req, nofile))
 		return req->err;
-	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
-		    0);
+	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_fds(req) || add_cwd(req))
 		return req->err;
 	return add_status(req, had, 1, creds);
@@ -228,8 +213,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 
 int inherit_open(struct request *req, uint64_t had, uint64_t creds)
 {
-	request_add(req, PW_REQ_FLUSH_SIGNALS, "flush signals", NULL, 0, NULL,
-		    0);
+	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_cwd(req))
 		return req->err;
 	return add_status(req, had, 0, creds);

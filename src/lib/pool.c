@@ -5,32 +5,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
-#include "reserve.h"
+#include "errmsg.h"
+#include "export.h"
+#include "fork.h"
+#include "pool.h"
+#include "pristine.h"
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Written under pool_lock, read without it by pool_take(). */
 static struct reserve *pool;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-/*
- * Around fork(): a fork child must not inherit pool_lock held by another
- * thread (its first spawn would wait for ever). Registered after the
- * reserves' handlers, so that it runs first: pool_lock is taken before a
- * reserve's lock, as pool_take() does.
- */
-static void lock_pool(void)
-{
-	pthread_mutex_lock(&pool_lock);
-}
-
-static void unlock_pool(void)
-{
-	pthread_mutex_unlock(&pool_lock);
-}
-
-static void install_atfork(void)
-{
-	pthread_atfork(lock_pool, unlock_pool, unlock_pool);
-}
+/* Taken before a reserve's lock (fork.h). */
+static const struct fork_hooks fork_hooks = { .lock = &pool_lock };
 
 #define POOL_MAX 1024
 
@@ -43,27 +29,21 @@ PRISTINE_EXPORT int pristine_pool_create(unsigned int size, unsigned int flags)
 	if (flags || !size || size > POOL_MAX) {
 		errmsg_set("pristine_pool_create: size must be 1..%d, flags 0",
 			   POOL_MAX);
-		errno = EINVAL;
-		return -1;
+		return errmsg_fail(EINVAL, "pristine_pool_create");
 	}
-	if (!(r = malloc(sizeof(*r)))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	pthread_mutex_lock(&pool_lock);
+	if (!(r = malloc(sizeof(*r))))
+		return errmsg_fail(ENOMEM, "pristine_pool_create");
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool) {
 		err = EBUSY;
 		errmsg_set("pristine_pool_create: this process has a pool");
 	} else if (!(err = reserve_init(r, size, -1, -1, NULL, NULL, 0))) {
-		pool = r;
+		__atomic_store_n(&pool, r, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&pool_lock);
-	if (!err)
-		pthread_once(&atfork_once, install_atfork);
 	if (err) {
 		free(r);
-		errno = errmsg_default(err, "pristine_pool_create");
-		return -1;
+		return errmsg_fail(err, "pristine_pool_create");
 	}
 	return 0;
 }
@@ -72,14 +52,13 @@ PRISTINE_EXPORT int pristine_pool_destroy(void)
 {
 	struct reserve *r;
 
-	pthread_mutex_lock(&pool_lock);
+	errmsg_clear();
+	fork_lock(FORK_POOL, &fork_hooks);
 	r = pool;
-	pool = NULL;
+	__atomic_store_n(&pool, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pool_lock);
-	if (!r) {
-		errno = ENOENT;
-		return -1;
-	}
+	if (!r)
+		return errmsg_fail(ENOENT, "pristine_pool_destroy");
 	reserve_destroy(r);
 	free(r);
 	return 0;
@@ -91,7 +70,7 @@ int pool_take(struct member *m)
 
 	if (!__atomic_load_n(&pool, __ATOMIC_RELAXED))
 		return 0;
-	pthread_mutex_lock(&pool_lock);
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		got = reserve_take(pool, m);
 	pthread_mutex_unlock(&pool_lock);
@@ -100,7 +79,7 @@ int pool_take(struct member *m)
 
 void pool_refill(void)
 {
-	pthread_mutex_lock(&pool_lock);
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		reserve_refill(pool);
 	pthread_mutex_unlock(&pool_lock);
@@ -108,8 +87,29 @@ void pool_refill(void)
 
 void pool_flush(void)
 {
-	pthread_mutex_lock(&pool_lock);
+	fork_lock(FORK_POOL, &fork_hooks);
 	if (pool)
 		reserve_flush(pool);
 	pthread_mutex_unlock(&pool_lock);
 }
+
+/* The pool as a spawn's reserve: its members hold no image. */
+
+static int take(void *self, int mode, struct member *m)
+{
+	return pool_take(m);
+}
+
+static void flush(void *self)
+{
+	pool_flush();
+}
+
+static void refill(void *self)
+{
+	pool_refill();
+}
+
+const struct reserve_ops pool_reserve = {
+	.take = take, .flush = flush, .refill = refill,
+};

@@ -6,6 +6,20 @@
 
 #define RECORD_MAX 64	/* payload bytes of the largest loader record */
 
+/* The loader's reason is the public route, value for value. */
+#define SAME(why, route) \
+	_Static_assert((int)PW_WHY_##why == (int)PRISTINE_ROUTE_##route, #why)
+SAME(NONE, LOADER);
+SAME(ASKED, KERNEL_ASKED);
+SAME(SCRIPT, KERNEL_SCRIPT);
+SAME(SETID, KERNEL_SETID);
+SAME(FILECAPS, KERNEL_FILECAPS);
+SAME(FOREIGN, KERNEL_FOREIGN);
+SAME(EXECSTACK, KERNEL_EXECSTACK);
+SAME(UNREADABLE, KERNEL_UNREADABLE);
+SAME(MAX, KERNEL_UNREADABLE + 1);
+#undef SAME
+
 static int hello(struct reply *r, uint32_t build_id, const unsigned char *pl,
 		 uint32_t len)
 {
@@ -56,7 +70,7 @@ int reply_parse(struct reply *r, uint32_t build_id, const unsigned char *buf,
 			return EPROTO;
 		memcpy(&st, pl, sizeof(st));
 		r->step = st.step;
-		if (st.reason > PRISTINE_ROUTE_KERNEL_UNREADABLE)
+		if (st.reason >= PW_WHY_MAX)
 			return EPROTO;
 		r->route = (int)st.reason;
 		if (rec.type == PW_REP_STATUS)

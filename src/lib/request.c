@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "internal.h"
+#include "build-id.h"
+#include "request.h"
+#include "wire.h"
 
 void request_init(struct request *r)
 {
@@ -105,30 +107,6 @@ int request_add_borrowed_fd(struct request *r, uint32_t type, const char *key,
 			    int fd, const void *a, size_t alen)
 {
 	return add_fd(r, type, key, fd, 0, a, alen, NULL, 0);
-}
-
-int request_add_strings(struct request *r, uint32_t type, const char *key,
-			char *const *v)
-{
-	uint32_t head[2] = { 0, 0 };
-	size_t bytes = 0, i;
-	unsigned char *p;
-	int err;
-
-	for (i = 0; v && v[i]; i++)
-		bytes += strlen(v[i]) + 1;
-	head[0] = (uint32_t)i;
-	/* Reserve the record, then fill the strings in place. */
-	if ((err = request_add(r, type, key, head, sizeof(head), NULL, bytes)))
-		return err;
-	p = r->buf + r->len - PW_ALIGN(sizeof(head) + bytes) + sizeof(head);
-	for (i = 0; v && v[i]; i++) {
-		size_t n = strlen(v[i]) + 1;
-
-		memcpy(p, v[i], n);
-		p += n;
-	}
-	return 0;
 }
 
 const char *request_key(const struct request *r, uint32_t step)

@@ -15,11 +15,16 @@
 #include <time.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "exchange.h"
+#include "fork.h"
+#include "inherit.h"
+#include "record.h"
 #include "reserve.h"
+#include "sender.h"
+#include "wire.h"
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *all;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* In a fork() child: the members belong to the parent. */
 static void forget_in_child(void)
@@ -60,18 +65,40 @@ static void unlock_all(void)
 	pthread_mutex_unlock(&all_lock);
 }
 
-static void install_atfork(void)
+static const struct fork_hooks fork_hooks = {
+	.prepare = lock_all, .parent = unlock_all, .child = forget_in_child,
+};
+
+int reserve_image(struct reserve *r, struct request *req)
 {
-	pthread_atfork(lock_all, unlock_all, forget_in_child);
+	int fd;
+
+	pthread_mutex_lock(&r->lock);	/* a changed file swaps image_fd */
+	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&r->lock);
+	if (fd < 0)
+		return req->err = errno;
+	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
+}
+
+void reserve_new_image(struct reserve *r, int image_fd,
+		       const struct stat *st)
+{
+	pthread_mutex_lock(&r->lock);
+	if (image_fd >= 0) {
+		close(r->image_fd);
+		r->image_fd = image_fd;
+	}
+	r->st = *st;
+	pthread_mutex_unlock(&r->lock);
+	reserve_flush(r);
 }
 
 int reserve_make(struct reserve *r, struct member *m)
 {
-	struct pw_image im = { .fd_name = r->fd_name };
-	struct pw_run run = { .mode = r->mode };
 	struct request req;
 	struct sender s;
-	int err, fd;
+	int err;
 
 	m->route = 0;
 	m->creds = cred_now();
@@ -82,14 +109,9 @@ int reserve_make(struct reserve *r, struct member *m)
 			m->ignored = ignored_signals(m->e.pid);
 		return err;
 	}
-	pthread_mutex_lock(&r->lock);	/* a changed file swaps image_fd */
-	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
-	pthread_mutex_unlock(&r->lock);
-	if (fd < 0)
-		return errno;
 	request_init(&req);
-	image_record(&req, &im, fd, r->path, r->kpath);
-	request_add(&req, PW_REQ_PREPARE, "prepare", &run, sizeof(run), NULL, 0);
+	reserve_image(r, &req);
+	record_run(&req, PW_REQ_PREPARE, r->mode);
 	if ((err = req.err)) {
 		request_free(&req);
 		return err;
@@ -97,7 +119,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	sender_init(&s, &req);
 	err = empty_create(&m->e, EMPTY_NO_FDS, &s, 1);
 	if (!err)
-		err = empty_prepare(&m->e, &s, &m->route);
+		err = exchange_prepare(&m->e, &s, &m->route);
 	if (!err)
 		m->ignored = ignored_signals(m->e.pid);
 	request_free(&req);
@@ -152,7 +174,7 @@ static void await_quiet(struct reserve *r)
 	}
 }
 
-static void *refill(void *arg)
+static void *refill_thread(void *arg)
 {
 	struct reserve *r = arg;
 
@@ -223,11 +245,11 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 		return errno;
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))
 		return ENOMEM;
-	pthread_once(&atfork_once, install_atfork);
+	fork_hooks_set(FORK_RESERVES, &fork_hooks);
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
-	err = pthread_create(&r->thread, NULL, refill, r);
+	err = pthread_create(&r->thread, NULL, refill_thread, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		free(r->ready);

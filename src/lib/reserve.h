@@ -7,8 +7,10 @@
 #define PRISTINE_RESERVE_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <sys/stat.h>
-#include "internal.h"
+#include "empty.h"
+#include "request.h"
 
 struct member {
 	struct empty e;
@@ -73,40 +75,30 @@ void reserve_flush(struct reserve *r);
 /* Stops the refill thread, kills and reaps every member, frees r's parts. */
 void reserve_destroy(struct reserve *r);
 
-/* The records that give a member what an exec from the caller keeps now:
- * inheritable descriptors, cwd, umask, signal dispositions (had: the
- * member's ignored set), no_new_privs. */
-int inherit_add(struct request *req, uint64_t had, uint64_t creds,
-		uint64_t nofile);
+/* Appends the record of r's image (a template's): a duplicate of its fd. */
+int reserve_image(struct reserve *r, struct request *req);
 
-/* The same for pristine_open(): cwd, umask, no_new_privs, and every
- * signal at its default (had: the member's ignored set); pending signals
- * are discarded in both. */
-int inherit_open(struct request *req, uint64_t had, uint64_t creds);
+/* r's file has changed: image_fd (if not -1) replaces r's, st is its
+ * identity now, and the members that mapped the old one go. */
+void reserve_new_image(struct reserve *r, int image_fd,
+		       const struct stat *st);
 
-/* A digest of the calling thread's credentials as exec sees them (ids,
- * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member
- * whose digest differs from its spawner's is stale (ESTALE). */
-uint64_t cred_now(void);
-/* RLIMIT_NOFILE's soft limit now (a member made under another is stale). */
-uint64_t nofile_now(void);
-
-/* The ignored signals of process pid, from /proc (all, if unreadable). */
-uint64_t ignored_signals(pid_t pid);
-
-/* A member of the process pool, if there is one: 1 and m, or 0. */
-int pool_take(struct member *m);
-/* After a spawn from a pool member: time to refill. */
-void pool_refill(void);
-/* The pool's members are stale (ESTALE): they all go. */
-void pool_flush(void);
-void template_flush(pristine_template_t *t);
-/* After a spawn from a member of t. */
-void template_refill(pristine_template_t *t);
-
-/* A member of template t (after checking its file has not changed). */
-int template_take(pristine_template_t *t, struct member *m);
-/* Appends t's image, for a spawn that has no member. */
-int template_image(pristine_template_t *t, struct request *req);
+/*
+ * A reserve as a spawn sees it (spawn.h): the process pool and each
+ * template are one, pool.c and template.c implement it, and the spawn
+ * receives it as data.
+ */
+struct reserve_ops {
+	/* A ready member for a spawn in exec mode (PRISTINE_EXEC_*): 1 and
+	 * *m, or 0. */
+	int (*take)(void *self, int mode, struct member *m);
+	/* The image record of a spawn without a member, for a reserve whose
+	 * members hold their image (NULL: the spawn names its file). */
+	int (*image)(void *self, struct request *r);
+	/* The members are stale (ESTALE): they all go. */
+	void (*flush)(void *self);
+	/* A spawn from a member is done: time to make the next. */
+	void (*refill)(void *self);
+};
 
 #endif

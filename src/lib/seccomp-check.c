@@ -5,11 +5,12 @@
  * reported success, when a refusal could no longer be returned.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include "internal.h"
+#include "seccomp-check.h"
 
 static int allowed(const struct sock_filter *f)
 {

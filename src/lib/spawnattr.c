@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
-#include "internal.h"
-#include "spawn-layer.h"
+#include "export.h"
+#include "pristine.h"
+
+#define SPAWN_FLAGS_VALID 0xff	/* glibc 2.36's POSIX_SPAWN_* bits */
 
 PRISTINE_EXPORT int pristine_spawnattr_init(pristine_spawnattr_t *attr)
 {

@@ -1,6 +1,7 @@
 /*
  * Spawn templates: empty processes with one executable already mapped and
- * pre-faulted, waiting for argv, envp, descriptors and attributes.
+ * pre-faulted, waiting for argv, envp, descriptors and attributes. A
+ * template is a reserve (reserve.c) that spawns draw on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -9,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "errmsg.h"
+#include "export.h"
+#include "image.h"
 #include "reserve.h"
-#include "spawn-layer.h"
+#include "spawn-one.h"
+#include "wire.h"
 
 struct pristine_template {
 	struct reserve r;
@@ -32,7 +37,7 @@ PRISTINE_EXPORT pristine_template_t *
 pristine_template_create(const char *path, int fd, unsigned int size,
 			 unsigned int flags)
 {
-	pristine_template_t *t;
+	pristine_template_t *t = NULL;
 	char *execfn = NULL, *kpath = NULL;
 	struct member m;
 	int err, image;
@@ -41,8 +46,8 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 	if (flags || !size || size > TEMPLATE_MAX) {
 		errmsg_set("pristine_template_create: size must be 1..%d, "
 			   "flags 0", TEMPLATE_MAX);
-		errno = EINVAL;
-		return NULL;
+		err = EINVAL;
+		goto out;
 	}
 	if (path) {
 		image = open_image(AT_FDCWD, path, &execfn, &kpath);
@@ -52,35 +57,33 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 			image = -errno;
 	}
 	if (image < 0) {
-		errno = errmsg_default(-image, "pristine_template_create");
-		return NULL;
+		err = -image;
+		goto out;
 	}
 	if (!(t = calloc(1, sizeof(*t)))) {
-		close(image);
-		free(execfn);
-		free(kpath);
-		errno = ENOMEM;
-		return NULL;
+		err = ENOMEM;
+		goto out_image;
 	}
 	if ((err = reserve_init(&t->r, size, image, path ? -1 : fd, execfn,
-				kpath, PW_RUN_LOADER))) {
-		close(image);
-		free(execfn);
-		free(kpath);
-		free(t);
-		errno = errmsg_default(err, "pristine_template_create");
-		return NULL;
-	}
+				kpath, PW_RUN_LOADER)))
+		goto out_image;
 
 	/* The first member, now: a bad image fails here, not at a spawn. */
 	if ((err = reserve_make(&t->r, &m))) {
-		reserve_destroy(&t->r);
-		free(t);
-		errno = errmsg_default(err, "pristine_template_create");
-		return NULL;
+		reserve_destroy(&t->r);		/* the image's, too */
+		goto out;
 	}
 	reserve_put(&t->r, &m);
 	return t;
+
+out_image:
+	close(image);
+	free(execfn);
+	free(kpath);
+out:
+	free(t);
+	errmsg_fail(err, "pristine_template_create");
+	return NULL;
 }
 
 PRISTINE_EXPORT void pristine_template_destroy(pristine_template_t *t)
@@ -118,44 +121,50 @@ static void check_file(pristine_template_t *t)
 			return;
 		}
 	}
-	pthread_mutex_lock(&r->lock);
-	if (fd >= 0) {
-		close(r->image_fd);
-		r->image_fd = fd;
-	}
-	r->st = now;
-	pthread_mutex_unlock(&r->lock);
-	reserve_flush(r);
+	reserve_new_image(r, fd, &now);
 }
 
-int template_take(pristine_template_t *t, struct member *m)
+/* The template as a spawn's reserve; self is the template. */
+
+static int take(void *self, int mode, struct member *m)
 {
+	pristine_template_t *t = self;
+
+	/* Its members are prepared for the loader route. */
+	if (mode & PRISTINE_EXEC_KERNEL)
+		return 0;
 	check_file(t);
 	return reserve_take(&t->r, m);
 }
 
-void template_flush(pristine_template_t *t)
+static int image(void *self, struct request *req)
 {
-	reserve_flush(&t->r);
+	return reserve_image(&((pristine_template_t *)self)->r, req);
 }
 
-void template_refill(pristine_template_t *t)
+static void flush(void *self)
 {
-	reserve_refill(&t->r);
+	reserve_flush(&((pristine_template_t *)self)->r);
 }
 
-int template_image(pristine_template_t *t, struct request *req)
+static void refill(void *self)
 {
-	struct reserve *r = &t->r;
-	struct pw_image im = { .flags = PW_IMAGE_FD, .fd_name = r->fd_name };
-	int fd;
+	reserve_refill(&((pristine_template_t *)self)->r);
+}
 
-	pthread_mutex_lock(&r->lock);
-	fd = fcntl(r->image_fd, F_DUPFD_CLOEXEC, 0);
-	pthread_mutex_unlock(&r->lock);
-	if (fd < 0)
-		return req->err = errno;
-	return image_record(req, &im, fd, r->path, r->kpath);
+static const struct reserve_ops template_reserve = {
+	.take = take, .image = image, .flush = flush, .refill = refill,
+};
+
+static int template_spawn(pristine_template_t *t, pid_t *pid, int *pidfd,
+			  const pristine_spawn_file_actions_t *fa,
+			  const pristine_spawnattr_t *attr, char *const argv[],
+			  char *const envp[])
+{
+	const struct spawn_source src = { .reserve = &template_reserve,
+					  .self = t };
+
+	return spawn_one(pid, pidfd, &src, fa, attr, argv, envp);
 }
 
 PRISTINE_EXPORT int
@@ -164,8 +173,7 @@ pristine_template_spawn(pristine_template_t *t, pid_t *pid,
 			const pristine_spawnattr_t *attrp, char *const argv[],
 			char *const envp[])
 {
-	return spawn_any(pid, NULL, NULL, 0, t, file_actions, attrp, argv,
-			 envp);
+	return template_spawn(t, pid, NULL, file_actions, attrp, argv, envp);
 }
 
 PRISTINE_EXPORT int
@@ -174,6 +182,5 @@ pristine_template_pidfd_spawn(pristine_template_t *t, int *pidfd,
 			      const pristine_spawnattr_t *attrp,
 			      char *const argv[], char *const envp[])
 {
-	return spawn_any(NULL, pidfd, NULL, 0, t, file_actions, attrp, argv,
-			 envp);
+	return template_spawn(t, NULL, pidfd, file_actions, attrp, argv, envp);
 }

@@ -1,7 +1,7 @@
 /*
  * Seeds: executables as the toolchain and mini-elf.c make them, the stack
  * of this very process's auxv, requests written by the library's own
- * request.c, and the loader's answers as it sends them.
+ * request.c and record.c, and the loader's answers as it sends them.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -13,10 +13,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "build-id.h"
 #include "fuzz.h"
-#include "internal.h"
 #include "mini-elf.h"
+#include "record.h"
 #include "seeds.h"
+#include "wire.h"
 
 /* The elf harness's input: the file size, then the file's first bytes. */
 static void emit_elf(seed_emit *emit, void *ctx, const char *name,
@@ -123,8 +125,8 @@ static void add_end(struct request *r, uint32_t type)
 	static char *const envp[] = { "HOME=/root", "PATH=/bin", NULL };
 	struct pw_run run = { .mode = PW_RUN_LOADER };
 
-	request_add_strings(r, PW_REQ_ARGV, NULL, argv);
-	request_add_strings(r, PW_REQ_ENVP, NULL, envp);
+	record_strings(r, PW_REQ_ARGV, NULL, argv);
+	record_strings(r, PW_REQ_ENVP, NULL, envp);
 	request_add(r, type, NULL, &run, sizeof(run), NULL, 0);
 }
 
@@ -181,15 +183,13 @@ static void request_seeds(seed_emit *emit, void *ctx)
 	add_int(&r, PW_REQ_PDEATHSIG, SIGTERM);
 	request_add_fd(&r, PW_REQ_CTTY, NULL, open("/dev/null", O_RDONLY),
 		       NULL, 0, NULL, 0);
-	im = (struct pw_image){ .fd_name = 3 };
-	image_record(&r, &im, open(path, O_RDONLY), path, path);
+	record_image_fd(&r, open(path, O_RDONLY), 3, path, path);
 	add_end(&r, PW_REQ_RUN);
 	emit_request(emit, ctx, "open", &r);
 
 	/* A template's first request */
 	request_init(&r);
-	im = (struct pw_image){ .fd_name = 3 };
-	image_record(&r, &im, open(path, O_RDONLY), NULL, NULL);
+	record_image_fd(&r, open(path, O_RDONLY), 3, NULL, NULL);
 	add_end(&r, PW_REQ_PREPARE);
 	emit_request(emit, ctx, "prepare", &r);
 }

@@ -1,0 +1,51 @@
+/*
+ * Empty processes: the loader, started by clone(CLONE_VM) and execve(),
+ * waiting on its socket for a request.
+ */
+#ifndef PRISTINE_EMPTY_H
+#define PRISTINE_EMPTY_H
+
+#include <sys/types.h>
+
+struct sender;
+
+struct empty {
+	int sock;
+	int pidfd;
+	pid_t pid;
+	struct child_args *args;	/* until the answer: see empty.c */
+	int greeted;		/* its hello was read (templates talk twice) */
+	int unsent;		/* the request could not be sent (it died) */
+};
+
+enum empty_fds {
+	EMPTY_NO_FDS = 0,	/* the pristine_open() model: only the socket */
+	EMPTY_INHERIT_FDS = 1,	/* posix_spawn: non-close-on-exec fds pass */
+};
+
+/*
+ * Starts the loader by clone(CLONE_VM) + execve(). If pre is not NULL, as
+ * much of its request as fits is queued on the socket before the loader
+ * even starts. With wait_exec the thread waits for the exec (CLONE_VFORK);
+ * without, the exchange (exchange.c) must follow before anything else on
+ * this thread. Returns 0 or a positive errno.
+ */
+int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
+		 int wait_exec);
+
+/* Kills and reaps an empty process that will not run. */
+void empty_abort(struct empty *e);
+/* Closes the socket and reaps the process, which exits by itself. */
+void empty_reap(struct empty *e);
+
+/*
+ * After EOF: if the child never became the loader (its execve() failed),
+ * says so in the message and returns the error (ELIBACC for a missing or
+ * forbidden loader); 0 otherwise.
+ */
+int empty_exec_failed(const struct empty *e);
+
+/* Where the loader is: $PRISTINE_LOADER or the configured path. */
+const char *loader_path(void);
+
+#endif

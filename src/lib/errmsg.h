@@ -1,0 +1,28 @@
+/*
+ * The thread-local details behind pristine_errmsg() and
+ * pristine_last_route(), and the one way out of a public call that fails:
+ * inside, errors are positive errno values; the conventions of the public
+ * interface are applied here, once.
+ */
+#ifndef PRISTINE_ERRMSG_H
+#define PRISTINE_ERRMSG_H
+
+/* Every public call that can fail starts here. */
+void errmsg_clear(void);
+void errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The end of a failed call: unless a better message was set, the message
+ * is "WHAT: strerror(err)", WHAT formatted from fmt. errmsg_fail() sets
+ * errno to err and returns -1 (pristine_open() and the other calls);
+ * errmsg_posix() returns err and leaves errno alone, as posix_spawn()
+ * does (it returns 0 for err 0).
+ */
+int errmsg_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int errmsg_posix(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void route_set(int route);
+
+#endif

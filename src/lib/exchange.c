@@ -1,0 +1,114 @@
+/*
+ * One exchange with an empty process: the rest of a request out, the
+ * loader's answer in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "build-id.h"
+#include "empty.h"
+#include "errmsg.h"
+#include "exchange.h"
+#include "reply.h"
+#include "sender.h"
+#include "wire.h"
+
+/*
+ * Reads the loader's records until its status, or EOF. Returns the status
+ * errno, or 0 after a fallback announcement followed by EOF (the kernel's
+ * exec closed the socket).
+ */
+static int read_reply(struct empty *e, uint32_t *step, int *route)
+{
+	struct reply r = { .greeted = e->greeted };
+	unsigned char buf[128];
+	size_t have = 0, used;
+	int err;
+
+	for (;;) {
+		ssize_t n;
+
+		err = reply_parse(&r, PRISTINE_BUILD_ID, buf, have, &used);
+		e->greeted = r.greeted;
+		*step = r.step;
+		*route = r.route;
+		if (err == ELIBBAD)
+			errmsg_set("loader %s is from another build (protocol "
+				   "%u, id %08x; this library speaks %u, %08x)",
+				   loader_path(), r.peer_version,
+				   r.peer_build_id, PW_VERSION,
+				   PRISTINE_BUILD_ID);
+		if (err != REPLY_MORE)
+			return err;
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		n = recv(e->sock, buf + have, sizeof(buf) - have, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != ECONNRESET)
+			return errno;
+		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
+			if (r.kernel)
+				return 0;
+			*step = 0;
+			errmsg_set("the empty process died before it ran");
+			return ESRCH;
+		}
+		have += (size_t)n;
+	}
+}
+
+/* Sends what is left of the request and reads the answer. */
+static int exchange(struct empty *e, struct sender *s, uint32_t *step,
+		    int *route)
+{
+	int err, lost;
+
+	*step = 0;
+	err = sender_push(s, e->sock, 0);
+	if (err && err != EPIPE && err != ECONNRESET) {
+		/* The loader would wait for the rest forever. */
+		errmsg_set("cannot send the request: %s", strerror(err));
+		empty_abort(e);
+		return err;
+	}
+	/* If the loader is gone, its answer (or EOF) says why. The loader
+	 * reads the whole request before it applies any of it: when the send
+	 * failed, nothing was applied (spawn_member() relies on that). */
+	e->unsent = err != 0;
+	err = read_reply(e, step, route);
+	/* EOF from a child that never became the loader. */
+	if (err == ESRCH && (lost = empty_exec_failed(e)))
+		err = lost;
+	if (err) {
+		if (err == EPROTO || err == ELIBBAD)
+			empty_abort(e);
+		else
+			empty_reap(e);
+	}
+	return err;
+}
+
+int exchange_finish(struct empty *e, struct sender *s, int *route)
+{
+	uint32_t step;
+	int err = exchange(e, s, &step, route);
+
+	if (err && step)
+		errmsg_set("step %u (%s): %s", step, request_key(s->req, step),
+			   strerror(err));
+	if (err)
+		return err;
+	close(e->sock);
+	e->sock = -1;
+	return 0;
+}
+
+int exchange_prepare(struct empty *e, struct sender *s, int *route)
+{
+	uint32_t step;
+
+	return exchange(e, s, &step, route);
+}

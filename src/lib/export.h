@@ -1,0 +1,8 @@
+/* The library's exported symbols; everything else is hidden
+ * (-fvisibility=hidden). */
+#ifndef PRISTINE_EXPORT_H
+#define PRISTINE_EXPORT_H
+
+#define PRISTINE_EXPORT __attribute__((visibility("default")))
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Bringing a reserve's member up to date: what an exec from the caller
+ * would keep now, and whether the member may be used at all.
+ */
+#ifndef PRISTINE_INHERIT_H
+#define PRISTINE_INHERIT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "request.h"
+
+/* The records that give a member what an exec from the caller keeps now:
+ * inheritable descriptors, cwd, umask, signal dispositions (had: the
+ * member's ignored set), no_new_privs. */
+int inherit_add(struct request *req, uint64_t had, uint64_t creds,
+		uint64_t nofile);
+
+/* The same for pristine_open(): cwd, umask, no_new_privs, and every
+ * signal at its default (had: the member's ignored set); pending signals
+ * are discarded in both. */
+int inherit_open(struct request *req, uint64_t had, uint64_t creds);
+
+/* A digest of the calling thread's credentials as exec sees them (ids,
+ * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member
+ * whose digest differs from its spawner's is stale (ESTALE). */
+uint64_t cred_now(void);
+/* RLIMIT_NOFILE's soft limit now (a member made under another is stale). */
+uint64_t nofile_now(void);
+
+/* The ignored signals of process pid, from /proc (all, if unreadable). */
+uint64_t ignored_signals(pid_t pid);
+
+#endif

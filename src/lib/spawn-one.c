@@ -1,0 +1,258 @@
+/*
+ * One spawn: posix_spawn() with glibc 2.36's semantics, run by an empty
+ * process. A member of the reserve the caller names is used if one is
+ * ready; otherwise the loader is exec'd with the caller's non-close-on-exec
+ * descriptors, so they are inherited exactly as by posix_spawn(). The rest
+ * arrives as one request, queued on the socket before the loader starts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "empty.h"
+#include "errmsg.h"
+#include "exchange.h"
+#include "file-actions.h"
+#include "inherit.h"
+#include "record.h"
+#include "registry.h"
+#include "spawn-one.h"
+#include "wire.h"
+
+/* The order of glibc's __spawni_child(). */
+static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
+{
+	/* glibc 2.36's child leaves its two internal signals (SIGCANCEL 32,
+	 * SIGSETXID 33) ignored in the new program unless SETSIGDEF names
+	 * them; handled signals become default through the loader's exec. */
+	uint64_t internal = (1ull << 31) | (1ull << 32);
+	short f = a->__flags;
+
+	if (f & POSIX_SPAWN_SETSIGDEF) {
+		record_sigset(r, PW_REQ_SIGDEFAULT, "sigdefault", &a->__sd);
+		internal &= ~sigset_bits(&a->__sd);
+	}
+	if (internal)
+		record_bits(r, PW_REQ_SIGIGNORE, "sigdefault", internal);
+	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER))
+		record_sched(r, (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
+							       : PW_SCHED_PARAM,
+			     a->__policy, a->__sp.sched_priority);
+	if (f & POSIX_SPAWN_SETSID)
+		record_none(r, PW_REQ_SETSID, "setsid");
+	if (f & POSIX_SPAWN_SETPGROUP)
+		record_int(r, PW_REQ_SETPGID, "setpgroup", a->__pgrp);
+	if (f & POSIX_SPAWN_RESETIDS)
+		record_none(r, PW_REQ_RESETIDS, "resetids");
+	return r->err;
+}
+
+/* Has an earlier action (before index i) referenced the same fd? */
+static int seen_before(const struct fa_action *a, int i, int fd)
+{
+	while (i--)
+		if ((a[i].type == FA_DUP2 || a[i].type == FA_FCHDIR ||
+		     a[i].type == FA_TCSETPGRP) && a[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * glibc's child applies file actions before its execve(), when the
+ * caller's close-on-exec descriptors still exist; ours runs them after
+ * the loader's exec. So the close-on-exec descriptors the actions name
+ * travel with the request, installed at their own numbers, still
+ * close-on-exec: the program sees exactly what glibc's would.
+ */
+static int add_cloexec_sources(struct request *r, const struct fa_action *a,
+			       int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int fl, copy;
+
+		if (a[i].type != FA_DUP2 && a[i].type != FA_FCHDIR &&
+		    a[i].type != FA_TCSETPGRP)
+			continue;
+		fl = fcntl(a[i].fd, F_GETFD);
+		if (fl < 0 || !(fl & FD_CLOEXEC) || seen_before(a, i, a[i].fd))
+			continue;
+		if ((copy = fcntl(a[i].fd, F_DUPFD_CLOEXEC, 0)) < 0)
+			return r->err = errno;
+		record_fd(r, "caller fd", copy, a[i].fd, PW_FD_CLOEXEC);
+	}
+	return r->err;
+}
+
+static int add_file_actions(struct request *r,
+			    const pristine_spawn_file_actions_t *fa)
+{
+	const struct fa_action *a = fa->__actions;
+	int i;
+
+	if (add_cloexec_sources(r, a, fa->__used))
+		return r->err;
+	for (i = 0; i < fa->__used; i++) {
+		const struct fa_action *x = &a[i];
+
+		switch (x->type) {
+		case FA_OPEN:
+			record_open(r, x->fd, x->oflag, x->mode, x->path);
+			break;
+		case FA_CLOSE:
+			record_int(r, PW_REQ_CLOSE, "addclose", x->fd);
+			break;
+		case FA_DUP2:
+			record_dup2(r, x->fd, x->newfd);
+			break;
+		case FA_CHDIR:
+			record_string(r, PW_REQ_CHDIR, "addchdir", x->path);
+			break;
+		case FA_FCHDIR:
+			record_int(r, PW_REQ_FCHDIR, "addfchdir", x->fd);
+			break;
+		case FA_CLOSEFROM:
+			record_int(r, PW_REQ_CLOSEFROM, "addclosefrom", x->fd);
+			break;
+		case FA_TCSETPGRP:
+			record_int(r, PW_REQ_TCSETPGRP, "addtcsetpgrp", x->fd);
+			break;
+		}
+	}
+	return r->err;
+}
+
+/* Every record of a spawn; with a member, its state is brought up to date
+ * first. */
+static int build(struct request *r, const struct member *m,
+		 const struct spawn_source *src,
+		 const pristine_spawn_file_actions_t *fa,
+		 const pristine_spawnattr_t *attr, char *const argv[],
+		 char *const envp[])
+{
+	uint32_t mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
+							      : PW_RUN_LOADER;
+	sigset_t mask;
+
+	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
+		return r->err;
+	add_attributes(r, attr);
+	if (fa)
+		add_file_actions(r, fa);
+	if (attr->__flags & POSIX_SPAWN_SETSIGMASK)
+		mask = attr->__ss;
+	else
+		pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	record_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
+	if (src->file)
+		record_image_path(r, src->file, src->search);
+	else if (!m)
+		src->reserve->image(src->self, r);
+	record_strings(r, PW_REQ_ARGV, "argv", argv);
+	record_strings(r, PW_REQ_ENVP, "envp", envp);
+	return record_run(r, PW_REQ_RUN, mode);
+}
+
+/* The child is the caller's now: its pid, and its pidfd if asked for. */
+static void hand_over(struct empty *e, pid_t *child, int *pidfd)
+{
+	*child = e->pid;
+	if (pidfd)
+		*pidfd = e->pidfd;
+	else
+		close(e->pidfd);
+}
+
+/*
+ * From a member: 0 and *child, a positive errno, or -1 if the member could
+ * not be used (stale, dead while idle, state that does not fit in a
+ * request): then the caller spawns the default way.
+ */
+static int spawn_member(struct member *m, const struct spawn_source *src,
+			struct request *r, pid_t *child, int *pidfd,
+			int *route)
+{
+	struct sender s;
+	int err = r->err;
+
+	if (!err) {
+		sender_init(&s, r);
+		err = exchange_finish(&m->e, &s, route);
+		if (err == ESRCH && m->e.unsent)	/* it died idle */
+			err = -1;
+	} else {
+		empty_abort(&m->e);
+		if (err == ESTALE)	/* so are its siblings */
+			src->reserve->flush(src->self);
+		err = -1;
+	}
+	if (!err)
+		hand_over(&m->e, child, pidfd);
+	src->reserve->refill(src->self);
+	return err;
+}
+
+/* A new empty process, with the caller's inheritable descriptors. */
+static int spawn_fresh(const struct request *r, pid_t *child, int *pidfd,
+		       int *route)
+{
+	struct sender s;
+	struct empty e;
+	int err;
+
+	sender_init(&s, r);
+	if ((err = empty_create(&e, EMPTY_INHERIT_FDS, &s, 0)))
+		return err;
+	if ((err = exchange_finish(&e, &s, route)))
+		return err;
+	hand_over(&e, child, pidfd);
+	return 0;
+}
+
+int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
+	      const pristine_spawn_file_actions_t *fa,
+	      const pristine_spawnattr_t *attr, char *const argv[],
+	      char *const envp[])
+{
+	static const pristine_spawnattr_t none;
+	struct request r;
+	struct member m;
+	int err = -1, route = 0, saved = errno, member = 0;
+	pid_t child = 0;
+
+	errmsg_clear();
+	handles_sweep();
+	if (!attr)
+		attr = &none;
+	if (!src->file && !src->self)
+		return errmsg_posix(EFAULT, "spawn");
+	if (!(attr->__mode & PRISTINE_EXEC_FRESH))
+		member = src->reserve->take(src->self, attr->__mode, &m);
+	request_init(&r);
+	if (member) {
+		build(&r, &m, src, fa, attr, argv, envp);
+		err = spawn_member(&m, src, &r, &child, pidfd, &route);
+		if (err < 0) {
+			request_free(&r);
+			request_init(&r);
+		}
+	}
+	if (err < 0) {
+		err = build(&r, NULL, src, fa, attr, argv, envp);
+		if (!err)
+			err = spawn_fresh(&r, &child, pidfd, &route);
+	}
+	request_free(&r);
+	errno = saved;
+	if (!err) {
+		route_set(route);
+		if (pid)
+			*pid = child;
+	}
+	return errmsg_posix(err, "%s", src->file ? src->file : "template");
+}
