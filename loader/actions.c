@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Configuration records, checked and decoded by records.c, applied in the
  * order they arrive, the way glibc's posix_spawn child applies file

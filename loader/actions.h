@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* Configuration records applied to the empty process, one at a time. */
 #ifndef PRISTINE_LOADER_ACTIONS_H
 #define PRISTINE_LOADER_ACTIONS_H

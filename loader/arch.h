@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * x86_64 system call entry: the only assembly besides _start and the
  * trampoline. Arguments go in rdi, rsi, rdx, r10, r8, r9; the number in rax;

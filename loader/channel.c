@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The control socket: the request and its descriptors coming in, records
  * going out, and the bookkeeping of the descriptors received and not yet

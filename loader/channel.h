@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The control socket to the library: requests and descriptors in, records
  * out. */
 #ifndef PRISTINE_LOADER_CHANNEL_H

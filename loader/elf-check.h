@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Validation of an ELF image's headers, as load_elf_binary() does it, but
  * pure: it looks at bytes already read and decides. Compiled into the loader

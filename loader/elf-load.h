@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* Mapping an ELF image from its file descriptor, as load_elf_binary(). */
 #ifndef PRISTINE_LOADER_ELF_LOAD_H
 #define PRISTINE_LOADER_ELF_LOAD_H

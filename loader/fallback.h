@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* Handing the image to the kernel: execveat() from the empty process. */
 #ifndef PRISTINE_LOADER_FALLBACK_H
 #define PRISTINE_LOADER_FALLBACK_H

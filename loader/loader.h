@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* State of one empty process, shared by the loader's files. */
 #ifndef PRISTINE_LOADER_LOADER_H
 #define PRISTINE_LOADER_LOADER_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The empty process: take over from the kernel's exec, then serve
  * requests: read the whole request, apply it record by record, run the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The loader's C entry, called by _start on the loader's own stack. */
 #ifndef PRISTINE_LOADER_MAIN_H
 #define PRISTINE_LOADER_MAIN_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 #include "mem.h"
 
 void *memcpy(void *dst, const void *src, size_t n)

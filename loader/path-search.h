@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The PATH search of execvp() and posix_spawnp(), with glibc's rules: the
  * candidates in the order of the list, an empty element meaning the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The request's bytes, checked and decoded before anything acts on them.
  * Pure: no system calls, no state. Compiled into the loader and, unchanged,

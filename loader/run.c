@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Running the image: find it (path, PATH search or a received fd), decide
  * whether it may be loaded in userspace, check the argument limits, map it

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The run and prepare records: from the image to the jump into it. */
 #ifndef PRISTINE_LOADER_RUN_H
 #define PRISTINE_LOADER_RUN_H

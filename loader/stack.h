@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The initial stack of a new program, laid out as create_elf_tables() does.
  * Pure: it writes into a buffer that stands for the top of the stack and

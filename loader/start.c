@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The kernel enters with rsp pointing at argc (see stack.h for the layout).
  * The loader runs its C code on a stack of its own inside its .bss, so the

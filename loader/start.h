@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The kernel enters the loader at _start, which moves to a stack inside
  * the loader's own memory and calls loader_main().

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Raw system calls for the loader. Every wrapper returns what the kernel
  * returned: a value, or -errno. Nothing here touches errno, TLS or a libc.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 #include <stddef.h>
 #include <elf.h>
 #include <asm/unistd.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The last steps, from a small trampoline outside the loader's image: unmap
  * the loader, hand /proc/PID/exe to the image where permitted, set the final

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A tiny x86_64 ELF executable built in memory, every byte known, for tests
  * that corrupt one field at a time. Its code reads one byte of .data (42),

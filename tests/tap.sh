@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Sourced by the shell tests, which speak TAP to automake's tap-driver.sh:
 # one result a check, and the plan at the end.
 #	ok NAME		it passed

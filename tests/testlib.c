@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

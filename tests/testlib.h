@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * What the Check suites of every room share: the runner, which reports in
  * TAP, skipped and expected-to-fail cases included; and helpers that need

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # The library's Check tests, once, under valgrind's memcheck: zero errors,
 # no memory definitely lost. The real binaries run, not libtool's wrapper
 # scripts. Check forks a process per test, which valgrind follows: an

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-bench: spawn methods compared side by side, interleaved, from
  * several parent shapes. Not installed; run by `make bench`.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The spawn methods under test. Each one starts the target with the same
  * argv, envp and inherited descriptors, and nothing else set, so they do

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Results: statistics of a series, the table on stdout, the CSV file and
  * the SVG plot (written by hand: no dependency).

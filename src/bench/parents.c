@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Parent shapes. The benchmark process itself becomes the parent: it maps
  * and touches anonymous memory in many separate mappings (what fork() must

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-bench: every spawn method, on two targets, from several parent
  * shapes, pinned to one CPU and not, in one run. Methods are interleaved

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-bench-stamp: the benchmark's static target. No libc, no
  * relocations, one page of code: its very first action is to read

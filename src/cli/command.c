@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * From a command word to a running image and back to an exit status, with
  * the conventions of env(1): 127 when the command is not found, 126 when

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * What the tools say: every line on stderr starts with the tool's name, a
  * usage error ends pointing at --help, and the version line is the same

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The names a user types on the command line for signals, errno values
  * and resource limits, as kill(1), prlimit(1) and errno(1) spell them.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * What pristine-run and pristine-demo share: finding a command the way
  * execvp() does, turning failures and wait results into env(1)'s exit

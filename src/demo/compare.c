@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-demo --compare: the same scenario started three ways, timed
  * from the first call to the reaped exit status. The methods take turns

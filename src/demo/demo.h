@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-demo: safeexec's scenario on an empty process. The scenario is
  * a list of pristine_config() calls; the narrated run, --compare and the

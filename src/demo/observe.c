@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Looking at a process from outside, through /proc: its parent, its open
  * descriptors with their access modes, its working directory. This is how

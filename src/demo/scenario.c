@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The scenario, as safeexec ran it: stdin from /dev/null, stdout to
  * /dev/null, stderr a copy of stdout, cwd "/", only fds 0-2 kept, the

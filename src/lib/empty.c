@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Creating an empty process: clone(CLONE_VM) and execve() of the loader,
  * never fork(). The caller's page tables are not copied.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Empty processes: the loader, started by clone(CLONE_VM) and execve(),
  * waiting on its socket for a request.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The thread-local details behind pristine_errmsg() and
  * pristine_last_route(), and the one way out of a public call that fails:

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The exchange with an empty process: the rest of its request out, the
  * loader's answer in. On failure the empty process is reaped.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* pristine_spawn_file_actions_*(): glibc 2.36's checks and semantics. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The file actions of the posix_spawn() layer, as file-actions.c stores
  * them in a pristine_spawn_file_actions_t. */
 #ifndef PRISTINE_FILE_ACTIONS_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Fork safety: one pthread_atfork() registration for the whole library.
  * A fork() child must not inherit a lock that another thread held (its

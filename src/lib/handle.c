@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine_open(), pristine_config() and pristine_run(): an empty process
  * per handle, configured key by key, then run.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A member of a reserve was exec'd earlier, from another thread: it holds
  * the caller's state of that time. These records give it what an exec

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Bringing a reserve's member up to date: what an exec from the caller
  * would keep now, and whether the member may be used at all.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The keys of pristine_config(). Each call is checked here as far as the
  * caller's side can check it, then becomes one record, applied in order by

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The keys of pristine_config(): a table read as the kernel's
  * fs_parameter_spec tables are by fs_parse(). A call is looked up, its

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The process pool: pristine_pool_create() keeps empty processes ready for
  * every spawn and pristine_open() of this process.

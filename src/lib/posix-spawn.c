@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine_spawn(), pristine_spawnp() and their pidfd forms: posix_spawn()
  * of a file the caller names, drawing on the process pool if there is one.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The records of a request, built: one function per payload shape of the
  * wire (wire.h), the encoding side of loader/records.c. Each takes the key

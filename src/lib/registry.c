@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The registry of pristine_open()'s handles. A handle is the library's end
  * of an empty process's control socket; the registry maps it to the

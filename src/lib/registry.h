@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The handles of pristine_open(): an empty process and its configuration. */
 #ifndef PRISTINE_REGISTRY_H
 #define PRISTINE_REGISTRY_H

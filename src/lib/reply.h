@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The loader's answer, parsed: pure, no system calls, no library state, so
  * that the fuzzer and the tests compile it as it is.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A request being built: the records of one empty process's configuration
  * (wire.h), the descriptors they carry, and the key that made each record,

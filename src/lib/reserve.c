@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Reserves of ready empty processes. A background thread per reserve makes
  * members (a fresh exec of the loader each: independent ASLR, AT_RANDOM)

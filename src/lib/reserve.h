@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Reserves of ready empty processes, kept full by a background thread:
  * the process pool (plain empty processes) and templates (empty processes

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The resource limits by name, without the RLIMIT_ prefix: the keys
  * "rlimit:NAME" of pristine_config() and pristine-run's --rlimit. A

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The checks the kernel applies to a seccomp filter (bpf_check_classic(),
  * check_load_and_stores() and seccomp_check_filter()), done at

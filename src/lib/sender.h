@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Sending a request on a socket: the hello, then the records; the
  * descriptors in chunks of at most SCM_MAX_FD, the first with the hello,

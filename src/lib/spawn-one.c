@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * One spawn: posix_spawn() with glibc 2.36's semantics, run by an empty
  * process. A member of the reserve the caller names is used if one is

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * One spawn with glibc 2.36's posix_spawn() semantics, run by an empty
  * process: a reserve's member if one is ready, else a new one.

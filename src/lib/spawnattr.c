@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* pristine_spawnattr_*(): plain accessors, as glibc's. */
 #include <errno.h>
 #include <sched.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Spawn templates: empty processes with one executable already mapped and
  * pre-faulted, waiting for argv, envp, descriptors and attributes. A

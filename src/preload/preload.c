@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The posix_spawn() family of an unmodified program, routed through
  * libpristine. glibc's objects stay valid glibc objects: every file action

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* libpristine-preload.so: routing an unmodified program's spawns. */
 #ifndef PRISTINE_PRELOAD_H
 #define PRISTINE_PRELOAD_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * system(), popen() and pclose(): glibc runs them through its internal
  * spawn, which a preload cannot reach, so the shim re-implements them on

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * What an exec would pass on, which an empty process does not have: the
  * descriptors without close-on-exec at their numbers, the signal mask and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-run's options, each checked and turned into one step, and the
  * environment, built from the caller's as env(1) builds it.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-run's parts: the list of pristine_config() calls it prepares
  * (steps.c), what an exec would pass on (inherit.c), and the options and

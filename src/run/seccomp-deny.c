@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * pristine-run --seccomp-deny: a filter compiled by libseccomp that lets
  * every system call through except the denied ones, which fail with a

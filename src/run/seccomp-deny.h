@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* pristine-run --seccomp-deny: the filter, compiled with libseccomp. */
 #ifndef PRISTINE_RUN_SECCOMP_DENY_H
 #define PRISTINE_RUN_SECCOMP_DENY_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The pristine_config() calls pristine-run prepares before the empty
  * process exists, so that every usage error is found before it does.

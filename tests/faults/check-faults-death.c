@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Death on either side. The caller killed while it configures: its empty
  * process sees EOF and exits at once, leaving nothing running. The empty

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Limits. RLIMIT_NOFILE all but exhausted: EMFILE and not one descriptor
  * lost, in the caller and in a pool member made under a lower limit.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The real loader facing a library that misbehaves: this test starts it
  * with a socketpair, as libpristine does, and writes requests that are

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The library facing a loader that misbehaves (fake-loader.c, through
  * PRISTINE_LOADER): garbage, truncated or oversized records, the wrong

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Privilege. As an unprivileged user: a set-group-ID or file-capability
  * target gets its privilege from the kernel's exec, never through the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Signals and fork() around the library. A timer delivers a signal to the
  * caller every 100 microseconds, to a handler installed without

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * test-faults: what the library and the loader do when things go wrong
  * around them. The caller or the empty process is killed midway; a fake

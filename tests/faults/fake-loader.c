@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A misbehaving peer for the library: test-faults points PRISTINE_LOADER
  * at a symbolic link to this program, and the link's name (its AT_EXECFN)

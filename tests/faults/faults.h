@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* test-faults: hostile peers, dying processes, exhausted limits, signals
  * and privileges. Shared helpers and the suites. */
 #ifndef PRISTINE_TESTS_FAULTS_H

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Fidelity: a process started by pristine must look, from inside and from
 # /proc, like one started by a real execve(). For each build of the probe
 # (dynamic PIE, static, static-pie), as root and as an unprivileged user,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Runs the fidelity probe with one fixed configuration, by one method, and
  * copies its output to stdout:

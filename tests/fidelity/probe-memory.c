@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The probe's memory facts: the auxiliary vector, the initial stack, the
  * address fields of /proc/self/stat, the mappings and the brk. Every

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The fidelity probe (see probe.h): arguments and environment, the
  * process's name, /proc/self/status, descriptors, signals, limits,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * An executable file's headers, as the loader reads them: elf_read() (the
  * first 1024 bytes, elf_classify(), elf_phdrs_size(), the table, wherever

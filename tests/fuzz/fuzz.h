@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The fuzz harnesses: each file is one libFuzzer target over a parser of
  * bytes that come from outside (an executable file, the wire protocol in

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* make-seeds HARNESS DIR: writes the harness's seed corpus into DIR. */
 #include <errno.h>
 #include <stdio.h>

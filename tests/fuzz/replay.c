@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Every harness, built by the ordinary compiler (with the sanitizers of
  * --enable-sanitizers), over its seeds and over every input a fuzzer

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The loader's answer, as read_reply() (src/empty.c) reads it: bytes
  * arrive in chunks of any size into its 128-byte buffer and go through

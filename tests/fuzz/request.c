@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A request, as the loader takes it apart: the hello
  * (records_check_hello()), then the records (records_next()), counting

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # run.sh HARNESS SECONDS: fuzzes for SECONDS from the harness's seeds (made
 # by make-seeds), its regression cases and the corpus kept in the build
 # tree (fuzz/corpus/NAME, which grows run after run). Prints the number of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Seeds: executables as the toolchain and mini-elf.c make them, the stack
  * of this very process's auxv, requests written by the library's own

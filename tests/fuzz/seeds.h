@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The fuzzers' seed corpus, made from what the library and the kernel
  * really produce. */
 #ifndef PRISTINE_TESTS_FUZZ_SEEDS_H

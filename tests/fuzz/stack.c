@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The initial stack: stack_size() and stack_build() with any strings, any
  * auxv template (AT_NULL missing included), any rewrite pairs and gap.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* What the library promises its caller: it never forks, the child is the
  * caller's own, nothing stays behind, and it is thread-safe. */
 #define _GNU_SOURCE

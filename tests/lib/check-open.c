@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The empty-process API: pristine_open(), pristine_config(), pristine_run(). */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Pre-created empty processes and spawn templates: each process is fresh,
  * a changed file is noticed, fork() and the caller's death are handled,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The posix_spawn layer: glibc 2.36 semantics. */
 #define _GNU_SOURCE
 #include <errno.h>

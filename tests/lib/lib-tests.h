@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The library's tests (lib/): the suites of test-pristine, and the helpers
  * its cases and test-reserve's share. The helpers use the posix layer

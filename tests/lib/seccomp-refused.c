@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A process that may not install a seccomp filter (no no_new_privs, no
  * CAP_SYS_ADMIN) gets EACCES from pristine_run() on both routes, and no

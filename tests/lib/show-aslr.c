@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Test target: prints where its process was placed and its AT_RANDOM
  * bytes, one line, so that tests can check every process got its own.

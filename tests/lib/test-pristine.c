@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /* The library's tests, one binary, several suites. */
 #include "lib-tests.h"
 

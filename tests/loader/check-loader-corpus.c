@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A corpus of malformed executables, each run twice: by the kernel
  * (glibc's posix_spawn(), a real execve()) and by pristine_spawn(). The

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Real programs through the loader, each compared with the kernel running
  * the same thing (glibc's posix_spawn(), a real execve()): dynamic PIE

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * The loader's pure code, compiled hosted from loader/elf-check.c and
  * loader/stack.c as they are, checked against the kernel's rules

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # The loader must be a freestanding static-pie: no interpreter, no dynamic
 # relocations, no undefined symbols, no libc, no executable stack, and at
 # most 32 KiB once stripped.

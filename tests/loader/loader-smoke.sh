@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Started by hand, without its control socket, the loader says so on
 # stderr and exits 127 without doing anything else.
 set -u

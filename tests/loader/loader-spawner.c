@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Test helper: spawns PATH through pristine_spawn() with the given
  * arguments (argv[0] included) and this environment, waits for it, and

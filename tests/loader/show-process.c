@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Test target, linked dynamic, static and static-pie: prints what it was
  * started with and whether its initial stack and auxiliary vector have the

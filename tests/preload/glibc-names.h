@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * Compiles the posix layer's tests against glibc's own names, so that the
  * same assertions run on glibc alone and on glibc with the preload shim.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 """Python's os.posix_spawn, os.posix_spawnp and subprocess, as programs use
 them; the output must be the same with glibc alone and through the shim."""
 import os

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Shared by the preload tests: where the shim is, and checking its stats.
 shim=${top_builddir:?}/src/.libs/libpristine-preload.so
 [ -f "$shim" ] || bail "no shim at $shim"

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # The posix_spawn layer's tests, built on glibc's names: first on glibc
 # alone (the expectations are glibc's), then through the preload shim.
 # Their TAP lines pass on, numbered anew and named after the round.

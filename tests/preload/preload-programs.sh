@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Unmodified programs, with glibc alone and through the preload shim: GNU
 # make -j2 on 300+ targets, ninja -j2 on 300+ edges, Python's posix_spawn,
 # and a C program calling system() and popen(). Results must be identical

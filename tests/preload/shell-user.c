@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
 /*
  * A program that uses system() and popen() the way programs do; its output
  * must be the same with glibc alone and through the preload shim.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # `pristine-bench --quick` completes and writes a well-formed CSV (every
 # method in every cell: each target, parent and pinning) and a well-formed
 # SVG. Timing is not asserted: this is a smoke run on a shared machine.

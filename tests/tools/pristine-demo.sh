@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # pristine-demo as a learner runs it: the scenario runs and reports, -v
 # narrates every step and shows what the child saw, --compare prints its
 # table, and every exit status. No timing is asserted.

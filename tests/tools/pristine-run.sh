@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # pristine-run as a user drives it: every option, every exit status, and a
 # system call denied with --seccomp-deny failing in the command with the
 # chosen errno. Runs the binary of this build tree (see tools-lib.sh).

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 The pristine authors
 # Sourced by the tools' system tests: the binaries of this build tree (their
 # libtool wrappers, with the loader from PRISTINE_LOADER), a scratch
 # directory, and the checks, each a TAP result (tests/tap.sh).
