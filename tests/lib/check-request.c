@@ -4,14 +4,19 @@
  * The request builder (src/lib/request.c, record.c) when memory runs out:
  * the first failure is sticky, so that a caller that ignores one record's
  * result still sees it in r->err and never sends a request with a record
- * missing. Built from the library's sources with realloc() wrapped
- * (-Wl,--wrap=realloc), so that any one allocation can be made to fail.
+ * missing. Built on the library's objects with realloc() and malloc()
+ * wrapped (-Wl,--wrap=...), so that any one allocation can be made to
+ * fail; and the errors that reach the caller are ENOMEM, not EINVAL.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include "pristine.h"
 #include "record.h"
 #include "request.h"
 #include "testlib.h"
@@ -20,13 +25,26 @@
 void *__real_realloc(void *p, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+
 static int fail_in = -1;	/* the n-th realloc() from now fails */
+static size_t fail_size;	/* the next malloc() of this size fails */
 
 void *__wrap_realloc(void *p, size_t n)
 {
 	if (fail_in >= 0 && fail_in-- == 0)
 		return NULL;
 	return __real_realloc(p, n);
+}
+
+void *__wrap_malloc(size_t n)
+{
+	if (fail_size && n == fail_size) {
+		fail_size = 0;
+		return NULL;
+	}
+	return __real_malloc(n);
 }
 
 static int is_open(int fd)
@@ -109,6 +127,31 @@ START_TEST(any_failing_allocation_is_sticky)
 }
 END_TEST
 
+/* The "seccomp" key checks the filter as the kernel will, with memory of
+ * its own: when that memory is refused, the error is ENOMEM, not the
+ * EINVAL of a malformed filter. */
+START_TEST(seccomp_check_out_of_memory_is_enomem)
+{
+	enum { N = 777 };	/* a size no other allocation here has */
+	struct sock_filter prog[N];
+	int h, i, r;
+
+	for (i = 0; i < N; i++)
+		prog[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						       SECCOMP_RET_ALLOW);
+	ck_assert_int_ge(h = pristine_open(0), 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_BINARY, "seccomp",
+					 prog, sizeof(prog)), 0);
+	fail_size = N * sizeof(uint16_t);
+	r = pristine_config(h, PRISTINE_SET_BINARY, "seccomp", prog,
+			    sizeof(prog));
+	ck_assert_msg(!fail_size, "the check allocated nothing of that size");
+	ck_assert_msg(r == -1 && errno == ENOMEM, "%d, %s (%s)", r,
+		      strerror(errno), pristine_errmsg());
+	close(h);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -118,6 +161,7 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, inherited_fd_failure_is_sticky);
 	tcase_add_test(tc, image_fd_failure_is_reported);
 	tcase_add_test(tc, any_failing_allocation_is_sticky);
+	tcase_add_test(tc, seccomp_check_out_of_memory_is_enomem);
 	return s;
 }
 
