@@ -80,10 +80,12 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		err = 0;
 		pool_refill();
 	} else {
-		if (req->err) {	/* a stale member */
+		if (req->err) {	/* a member that cannot serve */
 			empty_abort(&m.e);
 			if (req->err == ESTALE)
-				pool_flush();
+				pool_flush();	/* its siblings too */
+			else
+				pool_refill();	/* one less, make the next */
 			request_free(req);
 			request_init(req);
 		}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -442,6 +443,41 @@ START_TEST(open_draws_from_the_pool)
 }
 END_TEST
 
+/* Fills the descriptor table; returns the first filler (close from it). */
+static int fill_fds(void)
+{
+	int first = -1, fd;
+
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		if (first < 0)
+			first = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	return first;
+}
+
+/* A member taken by pristine_open() that cannot serve (no descriptor left
+ * for its current directory) is replaced. */
+START_TEST(open_refills_after_a_member_failed)
+{
+	struct rlimit rl = { 256, 256 }, old;
+	int first, h;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	await_members(2);
+	first = fill_fds();
+	h = pristine_open(0);
+	ck_assert_int_eq(h, -1);
+	ck_assert_int_eq(errno, EMFILE);
+	closefrom(first);
+	await_members(2);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert(!has_children());
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+END_TEST
+
 START_TEST(signalled_or_dead_members_are_not_used)
 {
 	char *sleep0[] = { "sleep", "0", NULL };
@@ -561,6 +597,7 @@ static Suite *reserve_suite(void)
 	tcase_add_test(tc, exhaustion_and_refill);
 	tcase_add_test(tc, members_get_the_state_of_now);
 	tcase_add_test(tc, open_draws_from_the_pool);
+	tcase_add_test(tc, open_refills_after_a_member_failed);
 	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
 	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
