@@ -52,8 +52,11 @@ int errmsg_posix(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
+	if (!err) {
+		/* Success: nothing a fallback on the way said is true. */
+		errmsg_clear();
 		return 0;
+	}
 	va_start(ap, fmt);
 	fill(err, fmt, ap);
 	va_end(ap);

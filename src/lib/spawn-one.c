@@ -39,7 +39,7 @@ static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
 		internal &= ~sigset_bits(&a->__sd);
 	}
 	if (internal)
-		record_bits(r, PW_REQ_SIGIGNORE, "sigdefault", internal);
+		record_bits(r, PW_REQ_SIGIGNORE, "sigignore", internal);
 	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER))
 		record_sched(r, (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
 							       : PW_SCHED_PARAM,
