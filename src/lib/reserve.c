@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "exchange.h"
@@ -27,6 +28,14 @@
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *all;
+
+/* The refill thread's stack (start_thread()), once it is not used. */
+static void free_stack(struct reserve *r)
+{
+	if (r->stack)
+		munmap(r->stack, r->stack_size);
+	r->stack = NULL;
+}
 
 /* In a fork() child: the members belong to the parent. */
 static void forget_in_child(void)
@@ -42,6 +51,7 @@ static void forget_in_child(void)
 		r->n = 0;
 		r->dead = 1;
 		r->thread_started = 0;	/* no thread in this process */
+		free_stack(r);		/* a copy nobody runs on */
 		pthread_mutex_init(&r->lock, NULL);
 		pthread_cond_init(&r->want, NULL);
 	}
@@ -221,6 +231,44 @@ static void *refill_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The refill thread runs on a stack of the library's own: glibc frees the
+ * stack of a thread it allocated itself with madvise() when the thread
+ * exits, and a caller under a seccomp filter that kills madvise() (it
+ * exists: the loader's own calls are refused that way) would be killed
+ * by our thread's exit. glibc leaves a stack it was given alone; the
+ * library unmaps it after the join. A guard page below it, as glibc's.
+ */
+#define REFILL_STACK (1024 * 1024)
+
+static int start_thread(struct reserve *r)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	pthread_attr_t at;
+	char *base;
+	int err;
+
+	base = mmap(NULL, REFILL_STACK + page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (base == MAP_FAILED)
+		return errno;
+	mprotect(base, page, PROT_NONE);
+	pthread_attr_init(&at);
+	pthread_attr_setstack(&at, base + page, REFILL_STACK);
+	err = pthread_create(&r->thread, &at, refill_thread, r);
+	pthread_attr_destroy(&at);
+	if (err) {
+		munmap(base, REFILL_STACK + page);
+		/* EINVAL: a static TLS bigger than the stack; glibc's own. */
+		return err == EINVAL ? pthread_create(&r->thread, NULL,
+						      refill_thread, r)
+				     : err;
+	}
+	r->stack = base;
+	r->stack_size = REFILL_STACK + page;
+	return 0;
+}
+
 int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 		 int fd_name, char *path, char *kpath, uint32_t mode)
 {
@@ -251,7 +299,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
-	err = pthread_create(&r->thread, NULL, refill_thread, r);
+	err = start_thread(r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		free(r->ready);
@@ -348,6 +396,7 @@ void reserve_destroy(struct reserve *r)
 	pthread_mutex_unlock(&r->lock);
 	if (r->thread_started)
 		pthread_join(r->thread, NULL);
+	free_stack(r);
 	if (!r->dead)
 		for (i = 0; i < r->n; i++)
 			empty_abort(&r->ready[i].e);

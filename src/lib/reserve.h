@@ -34,6 +34,8 @@ struct reserve {
 	int stop, dead, thread_started;
 	int idle;		/* the refill thread waits for a take */
 	pthread_t thread;
+	void *stack;		/* the thread's own (see reserve.c), or NULL */
+	size_t stack_size;
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
 	int fd_name;		/* the caller's number for it, or -1 */

@@ -111,7 +111,8 @@ END_TEST
 
 /* The message names the step that failed by the record that made it:
  * the posix layer's first step, glibc's internal signals left ignored, is
- * "sigignore" (it said "sigdefault"). */
+ * "sigignore" (it said "sigdefault"); and an empty process that died
+ * without an answer, how it died (it said "died before it ran"). */
 START_TEST(step_names)
 {
 	char *argv[] = { "true", NULL };
@@ -123,6 +124,17 @@ START_TEST(step_names)
 	ck_assert_int_eq(err, ENOENT);
 	ck_assert_msg(strstr(pristine_errmsg(), "step 1 (sigignore)") != NULL,
 		      "%s", pristine_errmsg());
+	/* An empty process that ends without an answer: how it ended. */
+	use_fake_loader("die");		/* SIGKILL */
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	ck_assert_int_eq(err, ESRCH);
+	ck_assert_str_eq(pristine_errmsg(), "the empty process was killed by "
+			 "SIGKILL before it ran");
+	use_fake_loader("silent");	/* exit 0 */
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	ck_assert_int_eq(err, ESRCH);
+	ck_assert_str_eq(pristine_errmsg(), "the empty process exited with "
+			 "status 0 before it ran");
 }
 END_TEST
 
@@ -144,8 +156,7 @@ START_TEST(success_after_a_dead_member_leaves_no_message)
 		free(env[i]);
 	env[400] = NULL;
 
-	snprintf(loader, sizeof(loader), "%s/loader/pristine-loader",
-		 getenv("top_builddir"));
+	snprintf(loader, sizeof(loader), "%s", real_loader);
 	use_fake_loader("die-idle");
 	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
 	member = child_named("die-idle");
