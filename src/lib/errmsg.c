@@ -91,6 +91,8 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "unreadable",
 	};
 
+	if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
+		return "glibc-nofds";
 	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_UNREADABLE)
 		return "unknown";
 	return names[route];

@@ -34,7 +34,10 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static int add_fds(struct request *req)
+/* A member exec'd under the descriptor limit nofile cannot install an
+ * inheritable descriptor at or above it (an exec keeps it): it cannot
+ * serve this spawn (EBADF: another member would fail the same). */
+static int add_fds(struct request *req, uint64_t nofile)
 {
 	char buf[4096];
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -42,7 +45,8 @@ static int add_fds(struct request *req)
 
 	if (dir < 0)
 		return req->err = errno;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+	while (!req->err &&
+	       (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		long off;
 
 		for (off = 0; off < n;) {
@@ -56,6 +60,10 @@ static int add_fds(struct request *req)
 			fl = fcntl(fd, F_GETFD);
 			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
 				continue;
+			if ((uint64_t)fd >= nofile) {
+				req->err = EBADF;
+				break;
+			}
 			/* Sent as it is, as an exec would keep it. */
 			record_inherited_fd(req, fd);
 		}
@@ -208,7 +216,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 	if (same_nofile(req, nofile))
 		return req->err;
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
-	if (add_fds(req) || add_cwd(req))
+	if (add_fds(req, nofile) || add_cwd(req))
 		return req->err;
 	return add_status(req, had, 1, creds);
 }

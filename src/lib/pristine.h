@@ -53,6 +53,10 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
 	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
+	/* The library's own routes, from 64 on: no empty process ran them
+	 * (the values below 64 are the empty process's). */
+	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
+					 * process: glibc's posix_spawn() */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);

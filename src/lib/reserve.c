@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -91,6 +92,21 @@ int reserve_image(struct reserve *r, struct request *req)
 	if (fd < 0)
 		return req->err = errno;
 	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
+}
+
+int reserve_path(struct reserve *r, char *buf, size_t len)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	/* The absolute path opened, or the descriptor's own name: exec
+	 * resolves /proc/self/fd/N before it closes close-on-exec ones. */
+	if (r->path)
+		n = snprintf(buf, len, "%s", r->kpath ? r->kpath : r->path);
+	else
+		n = snprintf(buf, len, "/proc/self/fd/%d", r->image_fd);
+	pthread_mutex_unlock(&r->lock);
+	return n < 0 || (size_t)n >= len ? ENAMETOOLONG : 0;
 }
 
 void reserve_new_image(struct reserve *r, int image_fd,

@@ -81,6 +81,8 @@ void reserve_destroy(struct reserve *r);
 
 /* Appends the record of r's image (a template's): a duplicate of its fd. */
 int reserve_image(struct reserve *r, struct request *req);
+/* r's image as a path for an exec by name (a template's): 0 or ENAMETOOLONG. */
+int reserve_path(struct reserve *r, char *buf, size_t len);
 
 /* r's file has changed: image_fd (if not -1) replaces r's, st is its
  * identity now, and the members that mapped the old one go. */
@@ -103,6 +105,9 @@ struct reserve_ops {
 	void (*flush)(void *self);
 	/* A spawn from a member is done: time to make the next. */
 	void (*refill)(void *self);
+	/* For glibc's posix_spawn() (glibc-spawn.h), the path of the image
+	 * of a reserve whose members hold it, into buf: 0 or an errno. */
+	int (*path)(void *self, char *buf, size_t len);
 };
 
 #endif

@@ -163,8 +163,14 @@ static void refill(void *self)
 	reserve_refill(&((pristine_template_t *)self)->r);
 }
 
+static int path(void *self, char *buf, size_t len)
+{
+	return reserve_path(&((pristine_template_t *)self)->r, buf, len);
+}
+
 static const struct reserve_ops template_reserve = {
 	.take = take, .image = image, .flush = flush, .refill = refill,
+	.path = path,
 };
 
 static int template_spawn(pristine_template_t *t, pid_t *pid, int *pidfd,

@@ -6,7 +6,8 @@
  * result still sees it in r->err and never sends a request with a record
  * missing. Built on the library's objects with realloc() and malloc()
  * wrapped (-Wl,--wrap=...), so that any one allocation can be made to
- * fail; and the errors that reach the caller are ENOMEM, not EINVAL.
+ * fail; the errors that reach the caller are ENOMEM, not EINVAL; and a
+ * pool member that cannot serve for want of memory is replaced.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -152,6 +153,36 @@ START_TEST(seccomp_check_out_of_memory_is_enomem)
 }
 END_TEST
 
+/* Waits up to 5 s for n live children named pristine-loader. */
+static int await_loaders(int n)
+{
+	int i;
+
+	for (i = 0; i < 500 && children_named("pristine-loader", NULL, 0) < n;
+	     i++)
+		usleep(10000);
+	return children_named("pristine-loader", NULL, 0);
+}
+
+/* A pool member taken by pristine_open() that cannot serve (its request
+ * could not be built) is replaced: the pool does not stay one short. */
+START_TEST(open_refills_after_a_member_failed)
+{
+	int h;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	ck_assert_int_eq(await_loaders(2), 2);
+	fail_in = 0;	/* the member's first record */
+	h = pristine_open(0);
+	fail_in = -1;
+	ck_assert_msg(h >= 0, "%s", pristine_errmsg());
+	/* The handle's own process, and two members again. */
+	ck_assert_int_eq(await_loaders(3), 3);
+	close(h);
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -162,6 +193,7 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, image_fd_failure_is_reported);
 	tcase_add_test(tc, any_failing_allocation_is_sticky);
 	tcase_add_test(tc, seccomp_check_out_of_memory_is_enomem);
+	tcase_add_test(tc, open_refills_after_a_member_failed);
 	return s;
 }
 

@@ -42,6 +42,28 @@ static void await_members(int n)
 static char *run_show_mode(pristine_template_t *t, const char *arg,
 			   int mode);
 
+/* Runs argv from template t with stdout into a pipe; its output. */
+static char *run_template_sh(pristine_template_t *t, char *const argv[])
+{
+	pristine_spawn_file_actions_t fa;
+	int p[2], err;
+	pid_t pid;
+	char *out;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pristine_spawn_file_actions_init(&fa);
+	pristine_spawn_file_actions_adddup2(&fa, p[1], 1);
+	err = pristine_template_spawn(t, &pid, &fa, NULL, argv, environ);
+	pristine_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	ck_assert_msg(err == 0, "template spawn: %s (%s)", strerror(err),
+		      pristine_errmsg());
+	out = slurp_fd(p[0]);
+	close(p[0]);
+	wait_status(pid);
+	return out;
+}
+
 /* Runs show-aslr (from template t, or the pool) with arg; its output. */
 static char *run_show(pristine_template_t *t, const char *arg)
 {
@@ -443,38 +465,48 @@ START_TEST(open_draws_from_the_pool)
 }
 END_TEST
 
-/* Fills the descriptor table; returns the first filler (close from it). */
-static int fill_fds(void)
+/*
+ * An inheritable descriptor above a lowered RLIMIT_NOFILE: exec keeps it,
+ * a member made under the lower limit cannot install it. The member is
+ * set aside and the spawn takes the default path, for the pool and for a
+ * template, and the program has the descriptor as glibc's has.
+ */
+START_TEST(members_that_cannot_serve_are_set_aside)
 {
-	int first = -1, fd;
-
-	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
-		if (first < 0)
-			first = fd;
-	ck_assert_int_eq(errno, EMFILE);
-	return first;
-}
-
-/* A member taken by pristine_open() that cannot serve (no descriptor left
- * for its current directory) is replaced. */
-START_TEST(open_refills_after_a_member_failed)
-{
-	struct rlimit rl = { 256, 256 }, old;
-	int first, h;
+	char *argv[] = { "sh", "-c", "test -e /proc/self/fd/200 && echo has "
+			 "200; exit 0", NULL };
+	struct rlimit low = { 64, 0 }, old;
+	pristine_template_t *t;
+	char *out, *want;
+	int i, st;
 
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(dup2(0, 200), 200);	/* inheritable */
+	low.rlim_max = old.rlim_max;
 	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
-	await_members(2);
-	first = fill_fds();
-	h = pristine_open(0);
-	ck_assert_int_eq(h, -1);
-	ck_assert_int_eq(errno, EMFILE);
-	closefrom(first);
-	await_members(2);
+	t = pristine_template_create("/bin/sh", -1, 2, 0);
+	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
+	await_members(4);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	want = capture(argv, &st);
+	ck_assert_str_eq(want, "has 200\n");
+	for (i = 0; i < 4; i++) {
+		/* Made under the lower limit in the pauses, set aside when
+		 * they are taken. */
+		usleep(100000);
+		out = spawn_output(argv, &st);
+		ck_assert_msg(!strcmp(out, want), "pool: %s", out);
+		free(out);
+		out = run_template_sh(t, argv);
+		ck_assert_msg(!strcmp(out, want), "template: %s", out);
+		free(out);
+	}
+	free(want);
+	pristine_template_destroy(t);
 	ck_assert_int_eq(pristine_pool_destroy(), 0);
-	ck_assert(!has_children());
 	setrlimit(RLIMIT_NOFILE, &old);
+	close(200);
+	ck_assert(!has_children());
 }
 END_TEST
 
@@ -597,7 +629,7 @@ static Suite *reserve_suite(void)
 	tcase_add_test(tc, exhaustion_and_refill);
 	tcase_add_test(tc, members_get_the_state_of_now);
 	tcase_add_test(tc, open_draws_from_the_pool);
-	tcase_add_test(tc, open_refills_after_a_member_failed);
+	tcase_add_test(tc, members_that_cannot_serve_are_set_aside);
 	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
 	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
