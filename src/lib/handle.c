@@ -73,7 +73,8 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	config_init(&h->config);
 	req = &h->config.req;
 	h->e.pidfd = -1;
-	if (pool_take(&m) && !inherit_open(req, m.ignored, m.creds)) {
+	if (pool_take(&m) &&
+	    !inherit_open(req, m.ignored, m.creds, &m.state)) {
 		/* A member made earlier, brought up to date. */
 		h->e = m.e;
 		h->from_pool = 1;

@@ -131,6 +131,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->route = 0;
 	m->creds = cred_now();
 	m->nofile = nofile_now();
+	state_now(&m->state);
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
 		if (!err)
@@ -222,6 +223,8 @@ static void *refill_thread(void *arg)
 		if (r->stop)
 			break;
 		gen = r->generation;
+		if (r->slack)
+			prctl(PR_SET_TIMERSLACK, r->slack, 0, 0, 0);
 		pthread_mutex_unlock(&r->lock);
 		err = reserve_make(r, &m);
 		pthread_mutex_lock(&r->lock);
@@ -351,6 +354,9 @@ int reserve_take(struct reserve *r, struct member *m)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->last_use = now_ns();
+	/* A member has its maker's timer slack (per thread): the next ones
+	 * are made with the slack of the thread that spawns. */
+	r->slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	while (r->n && !got) {
 		*m = r->ready[--r->n];
 		got = !member_dead(m);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include "empty.h"
+#include "inherit.h"
 #include "request.h"
 
 struct member {
@@ -20,6 +21,7 @@ struct member {
 	uint64_t ignored;	/* its ignored signals (kernel bit order) */
 	uint64_t creds;		/* cred_now() of the thread that made it */
 	uint64_t nofile;	/* RLIMIT_NOFILE's soft limit then */
+	struct proc_state state;	/* the rest of its maker's state */
 };
 
 struct reserve {
@@ -30,6 +32,7 @@ struct reserve {
 	unsigned int n, size;
 	unsigned int generation;	/* bumped when members turn stale */
 	long long last_use;	/* CLOCK_MONOTONIC ns of the last take */
+	unsigned long slack;	/* the timer slack of the last taker */
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	int idle;		/* the refill thread waits for a take */

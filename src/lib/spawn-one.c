@@ -142,7 +142,7 @@ static int build(struct request *r, const struct member *m,
 							      : PW_RUN_LOADER;
 	sigset_t mask;
 
-	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
+	if (m && inherit_add(r, m->ignored, m->creds, m->nofile, &m->state))
 		return r->err;
 	add_attributes(r, attr);
 	if (fa)
