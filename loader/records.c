@@ -124,12 +124,57 @@ static int decode(struct record *r)
 		return 0;
 	case PW_REQ_CHDIR:
 	case PW_REQ_NAME:
+	case PW_REQ_CHROOT:
 		r->u.string = string(p, len);
 		return r->u.string ? 0 : -EPROTO;
 	case PW_REQ_FCHDIR_FD:
 	case PW_REQ_CTTY:
+	case PW_REQ_CHROOT_FD:
+	case PW_REQ_LANDLOCK:
 		r->takes_fd = 1;
 		return 0;
+	case PW_REQ_SETNS:
+		r->takes_fd = 1;
+		COPY(value, sizeof(int32_t));
+		return 0;
+	case PW_REQ_CREDS:
+		COPY(creds.c, sizeof(struct pw_creds));
+		if (r->u.creds.c.ngroups > 65536 ||
+		    len - sizeof(struct pw_creds) !=
+			    r->u.creds.c.ngroups * sizeof(uint32_t))
+			return -EPROTO;
+		r->u.creds.groups = (const uint32_t *)(p + sizeof(struct pw_creds));
+		return 0;
+	case PW_REQ_ATTR:
+		COPY(attr, sizeof(struct pw_attr));
+		return 0;
+	case PW_REQ_PROC_WRITE:
+		COPY(proc.file, sizeof(int32_t));
+		r->u.proc.text = len >= sizeof(struct pw_int)
+			? string(p + sizeof(struct pw_int),
+				 len - sizeof(struct pw_int)) : 0;
+		return r->u.proc.text ? 0 : -EPROTO;
+	case PW_REQ_MOUNT:
+		COPY(mount.m, sizeof(struct pw_mount));
+		r->u.mount.target = string(p + sizeof(struct pw_mount),
+					   len - sizeof(struct pw_mount));
+		return r->u.mount.target ? 0 : -EPROTO;
+	case PW_REQ_AFFINITY:
+	case PW_REQ_SCHED_ATTR: {
+		uint32_t size;
+
+		/* A CPU mask of whole longs; a sched_attr whose size field
+		 * is its length (the kernel reads that many bytes). */
+		if (!len || len > 8192)
+			return -EPROTO;
+		memcpy(&size, p, sizeof(size));
+		if (r->type == PW_REQ_AFFINITY ? len % 8
+					       : len < 48 || size != len)
+			return -EPROTO;
+		r->u.bytes.p = p;
+		r->u.bytes.len = len;
+		return 0;
+	}
 	case PW_REQ_SETSID:
 	case PW_REQ_RESETIDS:
 	case PW_REQ_NO_NEW_PRIVS:
