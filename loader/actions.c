@@ -277,11 +277,12 @@ static long creds(struct loader *l, const struct pw_creds *c,
 			     ((c->flags & PW_CREDS_UIDS) ? SECBIT_KEEP_CAPS_ : 0),
 			     0, 0, 0)) < 0)
 		return err;
-	/* PR_CAPBSET_READ fails past the last capability of this kernel. */
+	/* PR_CAPBSET_READ fails past the last capability of this kernel;
+	 * dropping one not in the set still needs CAP_SETPCAP. */
 	for (cap = 0; (c->flags & PW_CREDS_BOUNDING) && cap < 64; cap++) {
-		if (sys_prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+		if ((err = sys_prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) < 0)
 			break;
-		if (!(c->bounding & (1ull << cap)) &&
+		if (err && !(c->bounding & (1ull << cap)) &&
 		    (err = sys_prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) < 0)
 			return err;
 	}

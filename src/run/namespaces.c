@@ -219,8 +219,10 @@ const char *new_root(void)
 	return ns.root;
 }
 
-/* nsenter(1)'s -a -t PID --preserve-credentials: every namespace of pid
- * that differs from ours, the user namespace first, from one pidfd. */
+/* nsenter(1)'s -a -t PID --preserve-credentials: every namespace of pid,
+ * the user namespace first and only if it is not ours (joining one's own
+ * is an error), from one pidfd. Joining a mount namespace, even one's
+ * own, sets the root and the working directory to its root. */
 void opt_nsenter(char *opt, const char *arg)
 {
 	long pid = tool_number(arg, 1, 0x7fffffffL);
@@ -242,8 +244,8 @@ void opt_nsenter(char *opt, const char *arg)
 		if (stat(theirs, &b) < 0)
 			tool_usage_error("%s: cannot read %s: %s", opt, theirs,
 					 strerror(errno));
-		if (stat(mine, &a) == 0 && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
+		if (types[i].flag == CLONE_NEWUSER && stat(mine, &a) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			continue;
 		s = add_step(opt, "", PRISTINE_SET_FD);
 		snprintf(s->key, sizeof(s->key), "setns:%s", types[i].file);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/landlock.h>
 #include <sched.h>
 #include <stdint.h>
@@ -50,7 +51,26 @@ static int current_nice(void)
 	return nice_now;
 }
 
-/* nice(1): ADJUSTMENT is added to the current value, within -20..19. */
+/* May this process lower its nice value to v (RLIMIT_NICE, or
+ * CAP_SYS_NICE)? */
+static int may_lower_to(int v)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl;
+
+	if (syscall(SYS_capget, &hdr, d) == 0 &&
+	    (d[0].effective & (1u << CAP_SYS_NICE)))
+		return 1;
+	return getrlimit(RLIMIT_NICE, &rl) == 0 &&
+	       (rl.rlim_cur == RLIM_INFINITY || 20 - v <= (long)rl.rlim_cur);
+}
+
+/*
+ * nice(1): ADJUSTMENT is added to the current value, within -20..19. As
+ * nice(1), a value this user may not set is a warning, and the command
+ * runs with the niceness it has.
+ */
 void opt_nice(char *opt, const char *arg)
 {
 	long adj = tool_number(arg + (*arg == '-' || *arg == '+'), 0, 100);
@@ -61,6 +81,10 @@ void opt_nice(char *opt, const char *arg)
 		tool_usage_error("%s: not a niceness adjustment", opt);
 	v = current_nice() + (*arg == '-' ? -(int)adj : (int)adj);
 	v = v < -20 ? -20 : v > 19 ? 19 : v;
+	if (v < current_nice() && !may_lower_to(v)) {
+		tool_error("%s: cannot set niceness: %s", opt, strerror(EACCES));
+		return;
+	}
 	nice_now = v;
 	s = add_step(opt, "nice", PRISTINE_SET_INT);
 	s->aux = v;
