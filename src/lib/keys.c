@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@
 #include "rlimit-names.h"
 #include "seccomp-check.h"
 #include "wire.h"
+
+#define PR_GET_MDWE_ 66
 
 static int bad(const char *key, const char *why)
 {
@@ -342,16 +345,48 @@ static int build_creds(const struct key *k, struct config *c,
 	return 0;
 }
 
+/* A kernel without a feature is told at the call, not at the run. */
+static int missing(const char *key, const char *what)
+{
+	errmsg_set("pristine_config: key \"%s\": this kernel has no %s", key,
+		   what);
+	return EINVAL;
+}
+
+/* Every namespace type in flags is one this kernel has. */
+static int check_namespaces(const char *key, int flags)
+{
+	static const struct { int flag; const char *file; } types[] = {
+		{ CLONE_NEWNS, "mnt" }, { CLONE_NEWUTS, "uts" },
+		{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "net" },
+		{ CLONE_NEWPID, "pid" }, { CLONE_NEWUSER, "user" },
+		{ CLONE_NEWCGROUP, "cgroup" }, { 0x80, "time" },
+	};
+	char path[32], what[32];
+	size_t i;
+	int all = 0;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		all |= types[i].flag;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", types[i].file);
+		snprintf(what, sizeof(what), "%s namespaces", types[i].file);
+		if ((flags & types[i].flag) && access(path, F_OK) < 0 &&
+		    errno == ENOENT)
+			return missing(key, what);
+	}
+	return flags & ~all ? bad(key, "needs CLONE_NEW* flags only") : 0;
+}
+
 static int build_attr(const struct key *k, struct config *c,
 		      const struct key_call *a)
 {
 	int64_t v = k->shape == KEY_NONE ? 1 : a->aux;
+	int err;
 
-	if (k->sub == PW_ATTR_UNSHARE &&
-	    (a->aux & ~(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-			CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWUSER |
-			CLONE_NEWCGROUP | 0x80 /* CLONE_NEWTIME */)))
-		return bad(a->key, k->why);
+	if (k->sub == PW_ATTR_UNSHARE && (err = check_namespaces(a->key, a->aux)))
+		return err;
+	if (k->sub == PW_ATTR_MDWE && prctl(PR_GET_MDWE_, 0, 0, 0, 0) < 0)
+		return missing(a->key, "PR_SET_MDWE (Linux 6.3)");
 	if (k->sub == PW_ATTR_IOPRIO && (a->aux >> 13 > 3 || (a->aux & 0x1ff8)))
 		return bad(a->key, k->why);
 	return record_attr(&c->req, a->key, k->sub, v);
