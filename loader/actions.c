@@ -228,16 +228,17 @@ static long capset_all(struct caps *c)
 /*
  * setpriv(1)'s order, so that the result is what setpriv gives: keep the
  * permitted set across the uid change (KEEP_CAPS) and the capabilities
- * that the changes need effective; user ids (saved := effective), the
- * effective set back (a uid change clears it), group ids, groups,
- * securebits, bounding set, inheritable set, ambient set. The kernel's
- * exec then recomputes the sets as for setpriv's own exec.
+ * that the changes need effective; user ids (saved := effective, as
+ * setpriv; ~0u is "unchanged" to the kernel too, and the exec makes the
+ * saved id the effective one anyway), the effective set back (a uid
+ * change clears it), group ids, groups, securebits, bounding set,
+ * inheritable set, ambient set. The kernel's exec then recomputes the
+ * sets as for setpriv's own exec.
  */
 static long creds(struct loader *l, const struct pw_creds *c,
 		  const uint32_t *groups)
 {
 	struct caps caps = { .version = 0x20080522 };
-	unsigned r, e, s;
 	int pdeath = 0, cap;
 	long err;
 
@@ -254,21 +255,13 @@ static long creds(struct loader *l, const struct pw_creds *c,
 		((1u << CAP_SETGID_) | (1u << CAP_SETUID_) | (1u << CAP_SETPCAP_));
 	if ((err = capset_all(&caps)) < 0)
 		return err;
-	if (c->flags & PW_CREDS_UIDS) {
-		sys_getresuid(&r, &e, &s);
-		r = c->ruid != ~0u ? c->ruid : r;
-		e = c->euid != ~0u ? c->euid : e;
-		if ((err = sys_setresuid(r, e, e)) < 0 ||
-		    (err = capset_all(&caps)) < 0)
-			return err;
-	}
-	if (c->flags & PW_CREDS_GIDS) {
-		sys_getresgid(&r, &e, &s);
-		r = c->rgid != ~0u ? c->rgid : r;
-		e = c->egid != ~0u ? c->egid : e;
-		if ((err = sys_setresgid(r, e, e)) < 0)
-			return err;
-	}
+	if ((c->flags & PW_CREDS_UIDS) &&
+	    ((err = sys_setresuid(c->ruid, c->euid, c->euid)) < 0 ||
+	     (err = capset_all(&caps)) < 0))
+		return err;
+	if ((c->flags & PW_CREDS_GIDS) &&
+	    (err = sys_setresgid(c->rgid, c->egid, c->egid)) < 0)
+		return err;
 	if ((c->flags & PW_CREDS_GROUPS) &&
 	    (err = sys_setgroups(c->ngroups, groups)) < 0)
 		return err;
