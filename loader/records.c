@@ -78,18 +78,27 @@ static int image(struct record_image *im, const unsigned char *p,
 	return 0;
 }
 
+/*
+ * The fixed part of a payload, size bytes, copied to the start of r->u
+ * (where every record's struct is), and then, if s is not NULL, the
+ * NUL-terminated string filling the rest, into *s.
+ */
+static int fixed(struct record *r, uint32_t size, const char **s)
+{
+	if (r->len < size)
+		return -EPROTO;
+	memcpy(&r->u, r->payload, size);
+	if (s && !(*s = string(r->payload + size, r->len - size)))
+		return -EPROTO;
+	return 0;
+}
+
 /* Decodes the payload of r (framed, type set). Returns 0 or -errno. */
 static int decode(struct record *r)
 {
 	const unsigned char *p = r->payload;
 	uint32_t len = r->len;
 
-#define COPY(field, size) \
-	do { \
-		if (len < (size)) \
-			return -EPROTO; \
-		memcpy(&r->u.field, p, (size)); \
-	} while (0)
 	switch (r->type) {
 	case PW_REQ_ARGV:
 	case PW_REQ_ENVP:
@@ -101,16 +110,11 @@ static int decode(struct record *r)
 		return 0;
 	case PW_REQ_FD:
 		r->takes_fd = 1;
-		COPY(fd, sizeof(struct pw_fd));
-		return 0;
+		return fixed(r, sizeof(struct pw_fd), 0);
 	case PW_REQ_OPEN:
-		COPY(open.o, sizeof(struct pw_open));
-		r->u.open.path = string(p + sizeof(struct pw_open),
-					len - sizeof(struct pw_open));
-		return r->u.open.path ? 0 : -EPROTO;
+		return fixed(r, sizeof(struct pw_open), &r->u.open.path);
 	case PW_REQ_DUP2:
-		COPY(dup2, sizeof(struct pw_dup2));
-		return 0;
+		return fixed(r, sizeof(struct pw_dup2), 0);
 	case PW_REQ_CLOSE:
 	case PW_REQ_CLOSEFROM:
 	case PW_REQ_FCHDIR:
@@ -118,10 +122,7 @@ static int decode(struct record *r)
 	case PW_REQ_SETPGID:
 	case PW_REQ_TCSETPGRP:
 	case PW_REQ_PDEATHSIG:
-		if (len < sizeof(struct pw_int))
-			return -EPROTO;
-		memcpy(&r->u.value, p, sizeof(r->u.value));
-		return 0;
+		return fixed(r, sizeof(struct pw_int), 0);
 	case PW_REQ_CHDIR:
 	case PW_REQ_NAME:
 	case PW_REQ_CHROOT:
@@ -135,30 +136,21 @@ static int decode(struct record *r)
 		return 0;
 	case PW_REQ_SETNS:
 		r->takes_fd = 1;
-		COPY(value, sizeof(int32_t));
-		return 0;
+		return fixed(r, sizeof(int32_t), 0);
 	case PW_REQ_CREDS:
-		COPY(creds.c, sizeof(struct pw_creds));
-		if (r->u.creds.c.ngroups > 65536 ||
+		if (fixed(r, sizeof(struct pw_creds), 0) ||
+		    r->u.creds.c.ngroups > 65536 ||
 		    len - sizeof(struct pw_creds) !=
 			    r->u.creds.c.ngroups * sizeof(uint32_t))
 			return -EPROTO;
 		r->u.creds.groups = (const uint32_t *)(p + sizeof(struct pw_creds));
 		return 0;
 	case PW_REQ_ATTR:
-		COPY(attr, sizeof(struct pw_attr));
-		return 0;
+		return fixed(r, sizeof(struct pw_attr), 0);
 	case PW_REQ_PROC_WRITE:
-		COPY(proc.file, sizeof(int32_t));
-		r->u.proc.text = len >= sizeof(struct pw_int)
-			? string(p + sizeof(struct pw_int),
-				 len - sizeof(struct pw_int)) : 0;
-		return r->u.proc.text ? 0 : -EPROTO;
+		return fixed(r, sizeof(struct pw_int), &r->u.proc.text);
 	case PW_REQ_MOUNT:
-		COPY(mount.m, sizeof(struct pw_mount));
-		r->u.mount.target = string(p + sizeof(struct pw_mount),
-					   len - sizeof(struct pw_mount));
-		return r->u.mount.target ? 0 : -EPROTO;
+		return fixed(r, sizeof(struct pw_mount), &r->u.mount.target);
 	case PW_REQ_AFFINITY:
 	case PW_REQ_SCHED_ATTR: {
 		uint32_t size;
@@ -183,14 +175,11 @@ static int decode(struct record *r)
 	case PW_REQ_SIGMASK:
 	case PW_REQ_SIGIGNORE:
 	case PW_REQ_SIGDEFAULT:
-		COPY(sigset, sizeof(uint64_t));
-		return 0;
+		return fixed(r, sizeof(uint64_t), 0);
 	case PW_REQ_RLIMIT:
-		COPY(rlimit, sizeof(struct pw_rlimit));
-		return 0;
+		return fixed(r, sizeof(struct pw_rlimit), 0);
 	case PW_REQ_SCHED:
-		COPY(sched, sizeof(struct pw_sched));
-		return 0;
+		return fixed(r, sizeof(struct pw_sched), 0);
 	case PW_REQ_SECCOMP:
 		/* What seccomp(SET_MODE_FILTER) refuses with EINVAL. */
 		if (!len || len % sizeof(struct sock_filter) ||
@@ -208,7 +197,6 @@ static int decode(struct record *r)
 	default:
 		return -EPROTO;
 	}
-#undef COPY
 }
 
 int records_next(const unsigned char **p, const unsigned char *end,

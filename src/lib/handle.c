@@ -86,8 +86,8 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 			empty_abort(&m.e);
 			if (req->err == ESTALE)
 				pool_flush();
-			request_free(req);
-			request_init(req);
+			config_free(&h->config);
+			config_init(&h->config);
 		}
 		/* An empty process starts with every signal at default. */
 		record_all_default(req);

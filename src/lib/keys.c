@@ -100,6 +100,7 @@ void config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	request_init(&c->req);
+	c->req.hint = key_hint;
 }
 
 void config_free(struct config *c)
@@ -528,23 +529,35 @@ static int build_bytes(const struct key *k, struct config *c,
 #define STRING(n, t, w, b) { .name = n, .cmds = CMD(STRING), \
 			     .shape = KEY_STRING, .why = w, .type = t, \
 			     .build = b }
+/* What a credential step needs (one step may merge several keys). */
+#define CREDS_PERM "CAP_SETUID, CAP_SETGID or CAP_SETPCAP; an ambient " \
+	"capability must be permitted and inheritable"
 #define ID(n, s) { .name = n, .cmds = CMD(INT), .shape = KEY_INT, \
 		     .lo = INT_MIN, .hi = INT_MAX, .why = "not an id", \
-		     .type = PW_REQ_CREDS, .sub = s, .build = build_creds }
+		     .type = PW_REQ_CREDS, .sub = s, .perm = CREDS_PERM, \
+		     .build = build_creds }
 #define CAPS(n, s) { .name = n, .cmds = CMD(BINARY), .shape = KEY_STRUCT, \
 		       .size = sizeof(uint64_t), \
 		       .why = "needs a uint64_t mask with aux = 8", \
-		       .type = PW_REQ_CREDS, .sub = s, .build = build_creds }
-#define ATTR(n, s, l, h, w) { .name = n, .cmds = CMD(INT), .shape = KEY_INT, \
-			      .lo = l, .hi = h, .why = w, .type = PW_REQ_ATTR, \
-			      .sub = s, .build = build_attr }
+		       .type = PW_REQ_CREDS, .sub = s, .perm = CREDS_PERM, \
+		       .build = build_creds }
+#define ATTR(n, s, l, h, w, p) { .name = n, .cmds = CMD(INT), \
+				 .shape = KEY_INT, .lo = l, .hi = h, .why = w, \
+				 .type = PW_REQ_ATTR, .sub = s, .perm = p, \
+				 .build = build_attr }
 #define ATTR_FLAG(n, s) { .name = n, .cmds = CMD(FLAG), .shape = KEY_NONE, \
 			  .type = PW_REQ_ATTR, .sub = s, .build = build_attr }
 #define PROC(n, s, w) { .name = n, .cmds = CMD(STRING), .shape = KEY_STRING, \
 			.why = w, .type = PW_REQ_PROC_WRITE, .sub = s, \
+			.perm = "a new user namespace; only the caller's own " \
+				"id can be mapped without CAP_SETUID or " \
+				"CAP_SETGID, and setgroups must be deny " \
+				"before a gid-map", \
 			.flags = KEY_OWN_PROCESS, .build = build_proc }
 #define SETNS(n, s) { .name = n, .cmds = CMD(FD), .shape = KEY_FD, \
 		      .type = PW_REQ_SETNS, .sub = s, \
+		      .perm = "CAP_SYS_ADMIN in the user namespace that owns " \
+			      "the namespace", \
 		      .flags = KEY_OWN_PROCESS, .build = build_setns }
 #define SIGSET(n, t) { .name = n, .cmds = CMD(BINARY), .shape = KEY_STRUCT, \
 		       .size = sizeof(sigset_t), \
@@ -596,10 +609,11 @@ static const struct key keys[] = {
 	ID("rgid", PW_CREDS_GIDS), ID("egid", PW_CREDS_GIDS),
 	{ .name = "groups", .cmds = CMD(BINARY), .shape = KEY_BYTES,
 	  .why = "needs an array of at most 65536 gid_t, aux = its bytes",
-	  .type = PW_REQ_CREDS, .sub = PW_CREDS_GROUPS, .build = build_creds },
+	  .type = PW_REQ_CREDS, .sub = PW_CREDS_GROUPS, .perm = CREDS_PERM,
+	  .build = build_creds },
 	{ .name = "securebits", .cmds = CMD(INT), .shape = KEY_INT,
 	  .lo = 0, .hi = 0xffff, .why = "not a set of securebits",
-	  .type = PW_REQ_CREDS, .sub = PW_CREDS_SECUREBITS,
+	  .type = PW_REQ_CREDS, .sub = PW_CREDS_SECUREBITS, .perm = CREDS_PERM,
 	  .build = build_creds },
 	CAPS("cap-bounding", PW_CREDS_BOUNDING),
 	CAPS("cap-inheritable", PW_CREDS_INHERITABLE),
@@ -608,6 +622,7 @@ static const struct key keys[] = {
 	{ .name = "unshare", .cmds = CMD(INT), .shape = KEY_INT,
 	  .lo = 1, .hi = INT_MAX, .why = "needs CLONE_NEW* flags only",
 	  .type = PW_REQ_ATTR, .sub = PW_ATTR_UNSHARE,
+	  .perm = "CAP_SYS_ADMIN, or CLONE_NEWUSER in the same call",
 	  .flags = KEY_OWN_PROCESS, .build = build_attr },
 	SETNS("setns", 0),
 	SETNS("setns:mnt", CLONE_NEWNS), SETNS("setns:uts", CLONE_NEWUTS),
@@ -623,38 +638,48 @@ static const struct key keys[] = {
 	{ .name = "mount-propagation", .cmds = CMD(STRING),
 	  .shape = KEY_STRING, .why = "is \"private\", \"slave\" or \"shared\"",
 	  .type = PW_REQ_MOUNT, .sub = PW_MOUNT_PROPAGATION,
+	  .perm = "a new mount namespace and CAP_SYS_ADMIN in its user "
+		  "namespace",
 	  .flags = KEY_OWN_PROCESS, .build = build_mount },
 	{ .name = "mount-proc", .cmds = CMD(STRING), .shape = KEY_STRING,
 	  .why = "needs a directory", .type = PW_REQ_MOUNT,
-	  .sub = PW_MOUNT_PROC, .flags = KEY_OWN_PROCESS,
-	  .build = build_mount },
+	  .sub = PW_MOUNT_PROC,
+	  .perm = "a new mount namespace and CAP_SYS_ADMIN in the user "
+		  "namespace of the PID namespace",
+	  .flags = KEY_OWN_PROCESS, .build = build_mount },
 	{ .name = "chroot", .cmds = CMD(PATH) | CMD(FD) | CMD(STRING),
 	  .shape = KEY_FILE, .why = "needs a path", .type = PW_REQ_CHROOT_FD,
-	  .flags = KEY_OWN_PROCESS, .build = build_chroot },
+	  .perm = "CAP_SYS_CHROOT", .flags = KEY_OWN_PROCESS,
+	  .build = build_chroot },
 	/* Landlock. */
 	{ .name = "landlock", .cmds = CMD(FD), .shape = KEY_FD,
 	  .why = "not a Landlock ruleset", .type = PW_REQ_LANDLOCK,
+	  .perm = "no-new-privs before it, or CAP_SYS_ADMIN",
 	  .build = build_landlock },
 	/* Scheduling and resources. */
-	ATTR("nice", PW_ATTR_NICE, -20, 19, "needs a nice value in -20..19"),
+	ATTR("nice", PW_ATTR_NICE, -20, 19, "needs a nice value in -20..19",
+	     "CAP_SYS_NICE or RLIMIT_NICE for a lower value"),
 	{ .name = "sched", .cmds = CMD(BINARY), .shape = KEY_BYTES,
 	  .why = "needs a struct sched_attr, aux = its size",
+	  .perm = "CAP_SYS_NICE or RLIMIT_RTPRIO for a real-time policy",
 	  .type = PW_REQ_SCHED_ATTR, .build = build_bytes },
 	{ .name = "affinity", .cmds = CMD(BINARY), .shape = KEY_BYTES,
 	  .why = "needs a CPU mask of at most 8192 bytes, aux = its size",
 	  .type = PW_REQ_AFFINITY, .build = build_bytes },
 	ATTR("ioprio", PW_ATTR_IOPRIO, 0, INT_MAX,
-	     "needs IOPRIO_PRIO_VALUE(class 0..3, level 0..7)"),
+	     "needs IOPRIO_PRIO_VALUE(class 0..3, level 0..7)",
+	     "CAP_SYS_ADMIN for the real-time class"),
 	{ .name = "oom-score-adj", .cmds = CMD(INT), .shape = KEY_INT,
 	  .lo = -1000, .hi = 1000, .why = "needs a value in -1000..1000",
 	  .type = PW_REQ_PROC_WRITE, .sub = PW_PROC_OOM_SCORE_ADJ,
+	  .perm = "CAP_SYS_RESOURCE for a value below the lowest it had",
 	  .build = build_proc },
 	ATTR("timer-slack", PW_ATTR_TIMERSLACK, 0, INT_MAX,
-	     "needs nanoseconds >= 0"),
+	     "needs nanoseconds >= 0", NULL),
 	ATTR_FLAG("mdwe", PW_ATTR_MDWE),
 	ATTR_FLAG("thp-disable", PW_ATTR_THP_DISABLE),
 	ATTR("personality", PW_ATTR_PERSONALITY, 0, INT_MAX,
-	     "needs a personality >= 0"),
+	     "needs a personality >= 0", NULL),
 };
 
 static const struct key *lookup(const char *name)
@@ -685,6 +710,22 @@ static int shape_ok(const struct key *k, const struct key_call *a)
 	default:
 		return 1;
 	}
+}
+
+const char *key_hint(const char *key, int err)
+{
+	static __thread char hint[256];
+	const struct key *k;
+	char first[32];
+
+	if (err != EPERM && err != EACCES)
+		return "";
+	/* A credential step is named after all its keys: the first says. */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(key, ","), key);
+	if (!(k = lookup(first)) || !k->perm)
+		return "";
+	snprintf(hint, sizeof(hint), " (needs %s)", k->perm);
+	return hint;
 }
 
 int key_build(const struct key *k, struct config *c,

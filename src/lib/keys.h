@@ -80,6 +80,8 @@ struct key {
 	const char *why;	/* what a value of another shape is told */
 	const char *wrong;	/* what another command is told, if not
 				 * "wrong command for this key" */
+	const char *perm;	/* what the step needs, if EPERM or EACCES
+				 * at the run may mean a missing privilege */
 	uint32_t type;		/* the record it makes (enum pw_type) */
 	uint32_t sub;		/* PW_ATTR_*, PW_PROC_*, CLONE_NEW*, ... */
 	unsigned int flags;	/* enum key_flags */
@@ -92,6 +94,10 @@ struct key {
  * Returns 0 and *k, or EINVAL (or EBADF, KEY_FDNUM) with the message set.
  */
 int key_parse(const struct key_call *call, const struct key **k);
+
+/* For a step of key that failed with err at the run: what it needs, as
+ * " (needs ...)", or "". */
+const char *key_hint(const char *key, int err);
 
 /* Builds k's record(s) for call into c: 0 or a positive errno. */
 int key_build(const struct key *k, struct config *c,

@@ -467,6 +467,17 @@ static int add_seccomp(int err, int nnp)
 	return 0;
 }
 
+/* Is no_new_privs set by a step before s? */
+static int nnp_before(const struct step *s)
+{
+	size_t i, at = step_index(s);
+
+	for (i = 0; i < at; i++)
+		if (!strcmp(steps[i]->key, "no-new-privs"))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *dir = NULL, *opt;
@@ -718,9 +729,11 @@ int main(int argc, char **argv)
 	if (err_given && !ndeny)
 		tool_usage_error("--seccomp-errno needs --seccomp-deny");
 	ns_flush();
-	if ((landlock = landlock_finish()) && !nnp && !has_cap_sys_admin() &&
+	if ((landlock = landlock_finish()) && !nnp_before(landlock) &&
+	    !has_cap_sys_admin() &&
 	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
-		/* landlock_restrict_self() wants it, as seccomp does. */
+		/* landlock_restrict_self() wants it before, as seccomp does
+		 * (setpriv sets it first whatever the order). */
 		insert_step(step_index(landlock), NULL, "no-new-privs",
 			    PRISTINE_SET_FLAG)->what =
 			xasprintf("implied by --landlock-access");

@@ -390,8 +390,9 @@ static int refused_step_names_its_keys(void)
 		return 2;
 	if (pristine_run(h, &pid) >= 0 || errno != EPERM)
 		return 3;
+	/* And says what it needs. */
 	return strstr(pristine_errmsg(), "(groups, uid): Operation not "
-					 "permitted") ? 0 : 4;
+					 "permitted (needs CAP_SETUID") ? 0 : 4;
 }
 
 START_TEST(refused_as_nobody)
@@ -715,7 +716,8 @@ static int landlock_without_nnp(void)
 		return 2;
 	if (pristine_run(h, &pid) >= 0 || errno != EPERM)
 		return 3;
-	return strstr(pristine_errmsg(), "(landlock)") ? 0 : 4;
+	return strstr(pristine_errmsg(), "(landlock): Operation not permitted "
+					 "(needs no-new-privs before it") ? 0 : 4;
 }
 
 START_TEST(landlock_needs_no_new_privs)

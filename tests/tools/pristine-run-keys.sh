@@ -133,6 +133,9 @@ same "as uid 65534: --mount without a user namespace" "$NS" \
 	"unshare --mount" "--mount" "$NOBODY"
 t $NOBODY "$RUN" --pid true
 expect_msg "as uid 65534: --pid" 125 "PID namespace" "CAP_SYS_ADMIN"
+t $NOBODY "$RUN" --mount true
+expect_msg "as uid 65534: --mount says what it needs" 125 "(unshare)" \
+	"needs CAP_SYS_ADMIN, or CLONE_NEWUSER"
 route "a user namespace" creds --user
 route "a time namespace" timens --time
 route "a mount namespace" loader --mount
@@ -285,6 +288,8 @@ if "$RUN" --landlock-access fs:make-dir true 2>/dev/null; then
 else
 	skip "Landlock" "this kernel has none"
 fi
+t $NOBODY "$RUN" --landlock-access fs:make-dir --nnp true
+expect_rc "--nnp after --landlock-access: set before it, as setpriv" 0
 t "$RUN" --landlock-rule path-beneath:read-file:/ true
 expect_msg "a rule without --landlock-access" 125 "--landlock-access"
 t "$RUN" --landlock-access fs --landlock-rule path-beneath:fly:/ true
