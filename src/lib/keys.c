@@ -393,7 +393,22 @@ static int build_attr(const struct key *k, struct config *c,
 	return record_attr(&c->req, a->key, k->sub, v);
 }
 
-/* The namespace types of setns:TYPE, in the order of the table. */
+/* Is fd a pidfd? Its fdinfo has a "Pid:" line (Linux 5.3). */
+static int is_pidfd(int fd)
+{
+	char path[48], buf[256];
+	ssize_t n;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((info = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(info, buf, sizeof(buf) - 1);
+	close(info);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, "\nPid:") != NULL;
+}
+
 static int build_setns(const struct key *k, struct config *c,
 		       const struct key_call *a)
 {
@@ -401,12 +416,10 @@ static int build_setns(const struct key *k, struct config *c,
 
 	type = ioctl(a->aux, NS_GET_NSTYPE);
 	if (type < 0) {
-		/* Not a namespace: a pidfd (a signal 0 says so), for
-		 * setns:TYPE only. */
+		/* Not a namespace: a pidfd, for setns:TYPE only. */
 		if (errno == EBADF)
 			return EBADF;
-		if (syscall(SYS_pidfd_send_signal, a->aux, 0, NULL, 0) < 0 &&
-		    errno == EBADF)
+		if (!is_pidfd(a->aux))
 			return bad(a->key, "not a namespace or a pidfd");
 		if (!k->sub)
 			return bad(a->key, "a pidfd needs setns:TYPE");
