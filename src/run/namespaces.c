@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,25 @@ static struct {
 } ns = { .map_user = -1, .map_group = -1 };
 
 int new_pid_namespace;
+
+/* --user with --pid, without CAP_SYS_ADMIN: the user namespace is made
+ * by pristine-run itself (ns_enter_user()), with these writes. */
+static struct {
+	int wanted;
+	const char *setgroups;
+	char *uid_map, *gid_map;
+} here;
+
+static int have_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	return syscall(SYS_capget, &hdr, d) == 0 &&
+	       (d[0].effective & (1u << CAP_SYS_ADMIN));
+}
 
 static void start(char *opt)
 {
@@ -159,6 +179,28 @@ void ns_flush(void)
 	 * unshare --pid --fork (the empty process is made in it). */
 	if (pid)
 		new_pid_namespace = 1;
+	/*
+	 * The empty process is made in the new PID namespace, which needs
+	 * CAP_SYS_ADMIN where it is made. Without it, as unshare(1) does
+	 * before its fork, pristine-run makes the user namespace in its own
+	 * process first (it runs no thread), and the empty process is made
+	 * in it, with the capabilities the rest needs.
+	 */
+	if (pid && (ns.flags & CLONE_NEWUSER) && !have_cap_sys_admin()) {
+		here.wanted = 1;
+		ns.flags &= ~CLONE_NEWUSER;
+		if (ns.map_group >= 0 && !ns.setgroups)
+			ns.setgroups = "deny";
+		here.setgroups = ns.setgroups;
+		if (ns.map_user >= 0)
+			here.uid_map = xasprintf("%ld %u 1", ns.map_user,
+						 geteuid());
+		if (ns.map_group >= 0)
+			here.gid_map = xasprintf("%ld %u 1", ns.map_group,
+						 getegid());
+		ns.setgroups = NULL;
+		ns.map_user = ns.map_group = -1;
+	}
 	if (ns.flags & ~CLONE_NEWPID) {
 		char *d = NULL, *t;
 		size_t i;
@@ -217,6 +259,42 @@ void ns_flush(void)
 const char *new_root(void)
 {
 	return ns.root;
+}
+
+static void write_proc(const char *file, const char *text)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		tool_error("%s: cannot write %s: %s", ns.opt, path,
+			   strerror(errno));
+		exit(TOOL_EXIT_FAILURE);
+	}
+	close(fd);
+}
+
+void ns_enter_user(void)
+{
+	if (!here.wanted)
+		return;
+	if (verbose)
+		fprintf(stderr, "%s: %-14s %s\n", tool_name, "(itself)",
+			"a new user namespace for --pid, made by pristine-run "
+			"as unshare(1) makes it");
+	if (unshare(CLONE_NEWUSER) < 0) {
+		tool_error("%s: cannot make a user namespace: %s", ns.opt,
+			   strerror(errno));
+		exit(TOOL_EXIT_FAILURE);
+	}
+	if (here.setgroups)
+		write_proc("setgroups", here.setgroups);
+	if (here.uid_map)
+		write_proc("uid_map", here.uid_map);
+	if (here.gid_map)
+		write_proc("gid_map", here.gid_map);
 }
 
 /* nsenter(1)'s -a -t PID --preserve-credentials: every namespace of pid,

@@ -742,6 +742,7 @@ int main(int argc, char **argv)
 	if (ndeny && (status = add_seccomp(err, nnp)))
 		return status;
 
+	ns_enter_user();
 	if ((h = pristine_open(PRISTINE_CLOEXEC |
 			       (new_pid_namespace ? PRISTINE_NEWPID : 0))) < 0) {
 		tool_error("cannot create an empty process: %s",

@@ -85,6 +85,9 @@ void ns_flush(void);
 const char *new_root(void);
 /* --pid: the command is PID 1 of a new PID namespace. */
 extern int new_pid_namespace;
+/* With --user --pid and no CAP_SYS_ADMIN: makes the user namespace in
+ * pristine-run's own process, before the empty process. */
+void ns_enter_user(void);
 
 /* Scheduling, resources, Landlock (resources.c). */
 void opt_nice(char *opt, const char *arg);

@@ -133,6 +133,9 @@ same "as uid 65534: --mount without a user namespace" "$NS" \
 	"unshare --mount" "--mount" "$NOBODY"
 t $NOBODY "$RUN" --pid true
 expect_msg "as uid 65534: --pid" 125 "PID namespace" "CAP_SYS_ADMIN"
+same "as uid 65534: --user --pid, as unshare -Urpf" "$NS" \
+	"unshare --user --map-root-user --pid --fork --mount-proc" \
+	"--user --map-root-user --pid --mount-proc" "$NOBODY"
 t $NOBODY "$RUN" --mount true
 expect_msg "as uid 65534: --mount says what it needs" 125 "(unshare)" \
 	"needs CAP_SYS_ADMIN, or CLONE_NEWUSER"
