@@ -115,7 +115,7 @@ static int child(void *p)
 	struct child_args *a = p;
 	long r = 0;
 
-	if (a->fds == EMPTY_NO_FDS) {
+	if (!(a->fds & EMPTY_INHERIT_FDS)) {
 		if (a->sock > 0)
 			raw3(SYS_close_range, 0, a->sock - 1, 0);
 		raw3(SYS_close_range, a->sock + 1, ~0u, 0);
@@ -187,7 +187,9 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	sigfillset(&all);
 	raw_sigmask(&all, &old);
 	pid = clone(child, top, CLONE_VM | CLONE_PIDFD | SIGCHLD |
-				(wait_exec ? CLONE_VFORK : 0), a, &pidfd);
+				(wait_exec ? CLONE_VFORK : 0) |
+				((fds & EMPTY_NEWPID) ? CLONE_NEWPID : 0),
+		    a, &pidfd);
 	err = pid < 0 ? errno : 0;
 	raw_sigmask(&old, NULL);
 	close(sv[1]);

@@ -25,6 +25,7 @@ struct empty {
 enum empty_fds {
 	EMPTY_NO_FDS = 0,	/* the pristine_open() model: only the socket */
 	EMPTY_INHERIT_FDS = 1,	/* posix_spawn: non-close-on-exec fds pass */
+	EMPTY_NEWPID = 2,	/* or'ed in: PID 1 of a new PID namespace */
 };
 
 /*

@@ -100,8 +100,11 @@ int exchange_finish(struct empty *e, struct sender *s, int *route)
 	int err = exchange(e, s, &step, route);
 
 	if (err && step)
-		errmsg_set("step %u (%s): %s", step, request_key(s->req, step),
-			   strerror(err));
+		errmsg_set("step %u (%s): %s%s", step,
+			   request_key(s->req, step), strerror(err),
+			   s->req->hint ? s->req->hint(request_key(s->req, step),
+						       err)
+					: "");
 	if (err)
 		return err;
 	close(e->sock);
