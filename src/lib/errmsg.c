@@ -52,8 +52,11 @@ int errmsg_posix(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
+	if (!err) {
+		/* Success: nothing a fallback on the way said is true. */
+		errmsg_clear();
 		return 0;
+	}
 	va_start(ap, fmt);
 	fill(err, fmt, ap);
 	va_end(ap);
@@ -93,6 +96,8 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_TIMENS] = "timens",
 	};
 
+	if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
+		return "glibc-nofds";
 	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_TIMENS)
 		return "unknown";
 	return names[route];

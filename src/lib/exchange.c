@@ -54,8 +54,7 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
 			if (r.kernel)
 				return 0;
-			*step = 0;
-			errmsg_set("the empty process died before it ran");
+			*step = 0;	/* exchange() says how it died */
 			return ESRCH;
 		}
 		have += (size_t)n;
@@ -89,6 +88,8 @@ static int exchange(struct empty *e, struct sender *s, uint32_t *step,
 			empty_abort(e);
 		else
 			empty_reap(e);
+		if (err == ESRCH)	/* EOF: the reap says why */
+			empty_died(e);
 	}
 	return err;
 }

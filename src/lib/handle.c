@@ -75,17 +75,19 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	h->e.pidfd = -1;
 	/* A member is not in a new PID namespace: a new one is made. */
 	if (!(flags & PRISTINE_NEWPID) && pool_take(&m) &&
-	    !inherit_open(req, m.ignored, m.creds)) {
+	    !inherit_open(req, m.ignored, m.creds, &m.state)) {
 		/* A member made earlier, brought up to date. */
 		h->e = m.e;
 		h->from_pool = 1;
 		err = 0;
 		pool_refill();
 	} else {
-		if (req->err) {	/* a stale member */
+		if (req->err) {	/* a member that cannot serve */
 			empty_abort(&m.e);
 			if (req->err == ESTALE)
-				pool_flush();
+				pool_flush();	/* its siblings too */
+			else
+				pool_refill();	/* one less, make the next */
 			config_free(&h->config);
 			config_init(&h->config);
 		}

@@ -255,8 +255,12 @@ static int build_rlimit(const struct key *k, struct config *c,
 static int build_seccomp(const struct key *k, struct config *c,
 			 const struct key_call *a)
 {
-	if (a->aux < 0 || seccomp_check(a->value, (size_t)a->aux))
+	int err = a->aux < 0 ? EINVAL : seccomp_check(a->value, (size_t)a->aux);
+
+	if (err == EINVAL)
 		return bad(a->key, k->why);
+	if (err)	/* ENOMEM: the check itself could not be made */
+		return err;
 	return record_seccomp(&c->req, a->key, a->value, (size_t)a->aux);
 }
 

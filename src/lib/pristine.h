@@ -59,7 +59,11 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_LANDLOCK,	/* a Landlock ruleset */
 	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute */
 	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality */
-	PRISTINE_ROUTE_KERNEL_TIMENS	/* a new time namespace */
+	PRISTINE_ROUTE_KERNEL_TIMENS,	/* a new time namespace */
+	/* The library's own routes, from 64 on: no empty process ran them
+	 * (the values below 64 are the empty process's). */
+	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
+					 * process: glibc's posix_spawn() */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);
