@@ -426,6 +426,8 @@ static int classify(struct loader *l, int fd, int opath, uint32_t mode,
 	if (reason == PW_WHY_NONE && mode == PW_RUN_KERNEL)
 		reason = PW_WHY_ASKED;
 	if (reason == PW_WHY_NONE)
+		reason = l->need_kernel;
+	if (reason == PW_WHY_NONE)
 		reason = privilege_reason(fd, st);
 	if (reason != PW_WHY_NONE)
 		return (int)reason;
@@ -528,6 +530,10 @@ static void fd_names(struct loader *l, const char **execfn,
 		 * configuration may have changed. */
 		*kpath = (l->image.flags & PW_IMAGE_KPATH) && l->image.search
 				 ? l->image.search : path;
+		/* After a chroot or a mount namespace joined, the path may
+		 * name another file: the kernel runs the one opened. */
+		if (l->new_root)
+			*kpath = 0;
 		return;
 	}
 	/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N, with the

@@ -20,13 +20,14 @@ void opt_fd(char *opt, const char *arg)
 {
 	const char *eq = strchr(arg, '='), *spec, *colon;
 	static const struct {
-		const char *suffix, *words;
+		const char *suffix, *words, *purpose;
 		int flags;
 	} modes[] = {
-		{ "r", "read-only", O_RDONLY },
-		{ "w", "write-only, truncated", O_WRONLY | O_CREAT | O_TRUNC },
-		{ "a", "appending", O_WRONLY | O_CREAT | O_APPEND },
-		{ "rw", "read-write", O_RDWR | O_CREAT },
+		{ "r", "read-only", "reading", O_RDONLY },
+		{ "w", "write-only, truncated", "writing",
+		  O_WRONLY | O_CREAT | O_TRUNC },
+		{ "a", "appending", "appending", O_WRONLY | O_CREAT | O_APPEND },
+		{ "rw", "read-write", "reading and writing", O_RDWR | O_CREAT },
 	};
 	char key[32], *path;
 	struct step *s;
@@ -76,8 +77,8 @@ void opt_fd(char *opt, const char *arg)
 	/* Open until pristine-run exits: a later --fd may copy it. */
 	s->aux = open(path, modes[mode].flags | O_CLOEXEC | O_NOCTTY, 0666);
 	if (s->aux < 0)
-		tool_usage_error("--fd %s: cannot open '%s' (%s): %s", arg, path,
-				 modes[mode].words, strerror(errno));
+		tool_usage_error("--fd %s: cannot open '%s' for %s: %s", arg,
+				 path, modes[mode].purpose, strerror(errno));
 	set_source(n, s->aux);
 	s->what = xasprintf("%s (%s)", path, modes[mode].words);
 	free(path);

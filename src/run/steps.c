@@ -64,6 +64,25 @@ struct step *add_step(char *opt, const char *key, unsigned int cmd)
 	return s;
 }
 
+struct step *insert_step(size_t at, char *opt, const char *key,
+			 unsigned int cmd)
+{
+	struct step *s = add_step(opt, key, cmd);
+
+	memmove(steps + at + 1, steps + at, (nsteps - 1 - at) * sizeof(*steps));
+	steps[at] = s;
+	return s;
+}
+
+size_t step_index(const struct step *s)
+{
+	size_t i;
+
+	for (i = 0; i < nsteps && steps[i] != s; i++)
+		;
+	return i;
+}
+
 int nonneg(const char *s)
 {
 	return (int)tool_number(s, 0, 0x7fffffff);
@@ -118,6 +137,9 @@ static const char *reason(const char *key, int err, char *buf, size_t n)
 		       "belong to another session";
 	if (!strcmp(key, "ctty") && err == ENOTTY)
 		return "it is not a terminal";
+	if (!strcmp(key, "affinity") && err == EINVAL)
+		return "none of these CPUs is online and allowed to the "
+		       "command (see /sys/devices/system/cpu/online)";
 	if (!strcmp(key, "seccomp") && err == EACCES)
 		return "installing a seccomp filter needs no_new_privs or "
 		       "CAP_SYS_ADMIN";
@@ -125,13 +147,16 @@ static const char *reason(const char *key, int err, char *buf, size_t n)
 }
 
 /* "OPTION: errno text: reason" for a failed step, never the key. */
-void step_failed(const struct step *s, int err)
+void step_failed(const struct step *s, int err, const char *detail)
 {
+	const char *opt = s->opt ? s->opt : "setting up the process";
+	const char *why;
 	char buf[128];
-	const char *why = reason(s->key, err, buf, sizeof(buf));
 
-	tool_error("%s: %s%s%s", s->opt, strerror(err), why ? ": " : "",
-		   why ? why : "");
+	if ((why = reason(s->key, err, buf, sizeof(buf))))
+		tool_error("%s: %s: %s", opt, strerror(err), why);
+	else
+		tool_error("%s: %s", opt, detail ? detail : strerror(err));
 }
 
 struct step *find_step(const char *key)
@@ -162,7 +187,7 @@ int apply(int h, struct step *s)
 	if (s->cmd == PRISTINE_SET_PATH)
 		aux = AT_FDCWD;
 	if (pristine_config(h, s->cmd, s->key, value, aux) < 0) {
-		step_failed(s, errno);
+		step_failed(s, errno, NULL);
 		return TOOL_EXIT_FAILURE;
 	}
 	return 0;

@@ -174,7 +174,7 @@ expect_mentions "--help mentions every option" -C, --chdir -i, \
 	--fd --close-from --umask --rlimit \
 	--setsid --ctty --pgroup --sigmask --sigdefault --sigignore \
 	--pdeathsig --no-new-privs --seccomp-deny --seccomp-errno --name \
-	--mode --timeout --kill-after -w, --wait --no-wait -v, \
+	--mode --timeout --kill-after --wait --no-wait -v, \
 	--verbose --help --version
 t "$RUN" --version
 expect_rc "--version" 0

@@ -33,7 +33,7 @@ expect_rc() {
 
 # What a message must never show: the library's step numbers, keys and
 # function names (the tools speak of options, files and reasons).
-INTERNALS='step [0-9]|pristine_config|key "|\((rlimit:[A-Z_]*|run|exec|cwd|pgroup|setsid|ctty|fd:[0-9]*|seccomp)\)'
+INTERNALS='step [0-9]|pristine_config|key "|\([a-z][a-zA-Z0-9:_-]*\): '
 
 # expect_msg NAME STATUS WORDS...: status, and one line on stderr holding
 # each of WORDS and no library internal.
