@@ -399,6 +399,38 @@ START_TEST(exhaustion_and_refill)
 }
 END_TEST
 
+/*
+ * pristine_pool_destroy() fails only without a pool, and then says so
+ * itself: the message of an earlier failing call does not stay
+ * (issue 15). A successful destroy leaves the message empty, as every
+ * successful call does.
+ */
+START_TEST(pool_destroy_errmsg)
+{
+	int h = pristine_open(0);
+
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_STRING, "no-such-key",
+					 "x", 0), -1);
+	ck_assert_ptr_nonnull(strstr(pristine_errmsg(), "no-such-key"));
+	close(h);
+	errno = 0;
+	ck_assert_int_eq(pristine_pool_destroy(), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_msg(strstr(pristine_errmsg(), "pristine_pool_destroy") &&
+		      !strstr(pristine_errmsg(), "no-such-key"),
+		      "after a failing pristine_pool_destroy(): \"%s\"",
+		      pristine_errmsg());
+	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
+	ck_assert_int_eq(pristine_config(-1, PRISTINE_SET_STRING, "argv", "x",
+					 0), -1);
+	ck_assert_str_ne(pristine_errmsg(), "");
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert_str_eq(pristine_errmsg(), "");
+	ck_assert(!has_children());
+}
+END_TEST
+
 START_TEST(members_get_the_state_of_now)
 {
 	/* State changed after the members were made reaches the program. */
@@ -762,6 +794,7 @@ static Suite *reserve_suite(void)
 	TCase *tc = testlib_tcase(s, "reserves", 60);
 
 	tcase_add_test(tc, pool_processes_are_fresh);
+	tcase_add_test(tc, pool_destroy_errmsg);
 	tcase_add_test(tc, template_processes_are_fresh);
 	tcase_add_test(tc, template_notices_a_changed_file);
 	tcase_add_test(tc, template_modes_notice_a_changed_file);
