@@ -122,7 +122,8 @@ int tool_failed_key(char *key, size_t size)
 	size_t n;
 
 	if (strncmp(m, "step ", 5) || !(open = strchr(m, '(')) ||
-	    !(close = strchr(open, ')')) || (n = (size_t)(close - open - 1)) >= size)
+	    !(close = strchr(open, ')')) ||
+	    (n = (size_t)(close - open - 1)) >= size)
 		return -1;
 	memcpy(key, open + 1, n);
 	key[n] = 0;

@@ -238,7 +238,8 @@ extern const void *pristine_not_spawnattr_(void) __attribute__((__error__(
 #define pristine_spawn_file_actions_destroy(fa) \
 	pristine_spawn_file_actions_destroy(PRISTINE_FA_(fa))
 #define pristine_spawn_file_actions_addopen(fa, fd, path, oflag, mode) \
-	pristine_spawn_file_actions_addopen(PRISTINE_FA_(fa), fd, path, oflag, mode)
+	pristine_spawn_file_actions_addopen(PRISTINE_FA_(fa), fd, path, \
+					    oflag, mode)
 #define pristine_spawn_file_actions_addclose(fa, fd) \
 	pristine_spawn_file_actions_addclose(PRISTINE_FA_(fa), fd)
 #define pristine_spawn_file_actions_adddup2(fa, fd, newfd) \

@@ -26,7 +26,8 @@ void opt_fd(char *opt, const char *arg)
 		{ "r", "read-only", "reading", O_RDONLY },
 		{ "w", "write-only, truncated", "writing",
 		  O_WRONLY | O_CREAT | O_TRUNC },
-		{ "a", "appending", "appending", O_WRONLY | O_CREAT | O_APPEND },
+		{ "a", "appending", "appending",
+		  O_WRONLY | O_CREAT | O_APPEND },
 		{ "rw", "read-write", "reading and writing", O_RDWR | O_CREAT },
 	};
 	char key[32], *path;
@@ -63,8 +64,8 @@ void opt_fd(char *opt, const char *arg)
 			tool_usage_error("--fd %s: unknown mode '%s': expected "
 					 ":r (read-only, the default), :w "
 					 "(truncate), :a (append) or :rw; a "
-					 "path with a colon needs a mode, as in "
-					 "%.*s:r", arg, colon + 1,
+					 "path with a colon needs a mode, as "
+					 "in %.*s:r", arg, colon + 1,
 					 (int)(eq - arg) + 1 + (int)len, arg);
 		mode = (int)i;
 		len = (size_t)(colon - spec);

@@ -381,8 +381,9 @@ static int launch(char *const *cmd, size_t ncmd, const char *path,
 	int h, status, here;
 	size_t i;
 
-	if ((h = pristine_open(PRISTINE_CLOEXEC |
-			       (new_pid_namespace ? PRISTINE_NEWPID : 0))) < 0) {
+	h = pristine_open(PRISTINE_CLOEXEC |
+			  (new_pid_namespace ? PRISTINE_NEWPID : 0));
+	if (h < 0) {
 		tool_error("cannot create an empty process: %s",
 			   *pristine_errmsg() ? pristine_errmsg()
 					      : strerror(errno));
@@ -550,8 +551,8 @@ static void opt_ctty(char *opt, const char *arg)
 		tool_usage_error("--ctty '%s': not a descriptor number", arg);
 	s = add_step(opt, "ctty", PRISTINE_SET_FD);
 	if ((s->aux = source_of(n)) < 0)
-		tool_usage_error("--ctty %s: descriptor %d would not be open in "
-				 "the command", arg, n);
+		tool_usage_error("--ctty %s: descriptor %d would not be open "
+				 "in the command", arg, n);
 	if (!isatty(s->aux))
 		tool_usage_error("--ctty %s: descriptor %d is not a terminal",
 				 arg, n);
@@ -868,10 +869,10 @@ int main(int argc, char **argv)
 		return status;
 
 	ns_enter_user();
-	if ((status = new_root() ? find_command_in_root(argv[optind], new_root(),
-							  &command_path)
-				 : find_command(argv[optind], dir,
-						&command_path)))
+	status = new_root() ? find_command_in_root(argv[optind], new_root(),
+						     &command_path)
+			    : find_command(argv[optind], dir, &command_path);
+	if (status)
 		return status;
 
 	forward_hold(&saved);
