@@ -138,6 +138,19 @@ static char *field(char **p)
 	return strdup(start);
 }
 
+void free_cells(struct cell *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)c[i].method);
+		free((char *)c[i].target);
+		free((char *)c[i].parent);
+		free((char *)c[i].pinning);
+	}
+	free(c);
+}
+
 size_t read_csv(const char *path, struct cell **out)
 {
 	FILE *f = fopen(path, "r");

@@ -603,6 +603,7 @@ int main(int argc, char **argv)
 			    errno);
 		if (write_svg(o.svg, old, n))
 			die("cannot write %s", o.svg, errno);
+		free_cells(old, n);
 		return 0;
 	}
 	tg[1].path = o.stamp;

@@ -441,7 +441,7 @@ static int start(char **cmd, size_t ncmd, const char *path,
 		 const char *dir, int *pidfd, pid_t *pid)
 {
 	int status = launch(cmd, ncmd, path, dir, pidfd, pid);
-	char **sh;
+	static char **sh;	/* until pristine-run exits */
 
 	if (status < 0 && errno == ENOEXEC && tool_failed_in_image()) {
 		sh = xcalloc(ncmd + 2, sizeof(*sh));
@@ -523,7 +523,10 @@ static int add_seccomp(int err, int nnp)
 	return 0;
 }
 
-/* -S: the words of STRING take its place among the arguments. */
+/* -S: the words of STRING take its place among the arguments. The new
+ * argument vector lives until pristine-run exits. */
+static char **split_argv;
+
 static char **split_option(char **argv, int *argc, const char *string)
 {
 	size_t n, i;
@@ -539,7 +542,10 @@ static char **split_option(char **argv, int *argc, const char *string)
 	memcpy(v + optind + n, argv + optind,
 	       (size_t)(*argc - optind) * sizeof(*v));
 	*argc += (int)n;
-	return v;
+	free(words);
+	if (argv == split_argv)
+		free(argv);	/* the words themselves live on in v */
+	return split_argv = v;
 }
 
 static void opt_ctty(char *opt, const char *arg)
