@@ -86,9 +86,10 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_FOREIGN] = "foreign",
 		[PRISTINE_ROUTE_KERNEL_EXECSTACK] = "execstack",
 		[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "unreadable",
+		[PRISTINE_ROUTE_KERNEL_LAYOUT] = "layout",
 	};
 
-	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_UNREADABLE)
+	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_LAYOUT)
 		return "unknown";
 	return names[route];
 }

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "errmsg.h"
 #include "exchange.h"
 #include "file-actions.h"
+#include "image.h"
 #include "inherit.h"
 #include "record.h"
 #include "registry.h"
@@ -129,10 +131,77 @@ static int add_file_actions(struct request *r,
 	return r->err;
 }
 
+/* Does a file action change what glibc's child finds at descriptor n, or
+ * its cwd (n < 0)? */
+static int fa_changes(const pristine_spawn_file_actions_t *fa, int n)
+{
+	int i;
+
+	for (i = 0; fa && i < fa->__used; i++) {
+		const struct fa_action *x =
+			&((const struct fa_action *)fa->__actions)[i];
+
+		if (n < 0 ? x->type == FA_CHDIR || x->type == FA_FCHDIR
+			  : (x->type == FA_OPEN && x->fd == n) ||
+				    (x->type == FA_CLOSE && x->fd == n) ||
+				    (x->type == FA_DUP2 && x->newfd == n) ||
+				    (x->type == FA_CLOSEFROM && x->fd <= n))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A path through /proc/self (or /proc/thread-self, /proc/PID with the
+ * caller's pid, or /dev/fd) names the caller's files: its executable, its
+ * descriptors, close-on-exec ones included, its cwd. glibc's child, the
+ * caller's copy, resolves it so; the empty process would find its own.
+ * Such a path is opened here, before the empty process exists, unless a
+ * file action changes what it names in glibc's child (the descriptor of
+ * /proc/self/fd/N, the cwd of /proc/self/cwd): then the empty process,
+ * which applies the actions as glibc's child does, finds the same.
+ */
+static int resolved_by_caller(const char *file,
+			      const pristine_spawn_file_actions_t *fa)
+{
+	static const char *const selves[] = { "/proc/self/",
+					      "/proc/thread-self/" };
+	const char *rest = NULL;
+	char pid[32];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(selves) / sizeof(selves[0]) && !rest; i++)
+		if (!strncmp(file, selves[i], strlen(selves[i])))
+			rest = file + strlen(selves[i]);
+	n = (size_t)snprintf(pid, sizeof(pid), "/proc/%d/", (int)getpid());
+	if (!rest && !strncmp(file, pid, n))
+		rest = file + n;
+	if (!rest && !strncmp(file, "/dev/fd/", 8)) {
+		/* a link to /proc/self/fd */
+		char *end;
+		long fd = strtol(file + 8, &end, 10);
+
+		return end != file + 8 && fd >= 0 && fd <= 0x7fffffff &&
+		       !fa_changes(fa, (int)fd);
+	}
+	if (!rest)
+		return 0;
+	if (!strncmp(rest, "fd/", 3)) {
+		char *end;
+		long fd = strtol(rest + 3, &end, 10);
+
+		return end != rest + 3 && fd >= 0 && fd <= 0x7fffffff &&
+		       !fa_changes(fa, (int)fd);
+	}
+	if (!strncmp(rest, "cwd", 3) && (rest[3] == '/' || !rest[3]))
+		return !fa_changes(fa, -1);
+	return 1;
+}
+
 /* Every record of a spawn; with a member, its state is brought up to date
  * first. */
 static int build(struct request *r, const struct member *m,
-		 const struct spawn_source *src,
+		 const struct spawn_source *src, int image,
 		 const pristine_spawn_file_actions_t *fa,
 		 const pristine_spawnattr_t *attr, char *const argv[],
 		 char *const envp[])
@@ -151,8 +220,16 @@ static int build(struct request *r, const struct member *m,
 	else
 		pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	record_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
-	if (src->file)
+	if (image >= 0) {
+		int fd = fcntl(image, F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0)
+			return r->err = errno;
+		/* AT_EXECFN is the path; a kernel route runs the fd. */
+		record_image_fd(r, fd, -1, src->file, NULL);
+	} else if (src->file) {
 		record_image_path(r, src->file, src->search);
+	}
 	else if (!m)
 		src->reserve->image(src->self, r);
 	record_strings(r, PW_REQ_ARGV, "argv", argv);
@@ -224,7 +301,7 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	static const pristine_spawnattr_t none;
 	struct request r;
 	struct member m;
-	int err = -1, route = 0, saved = errno, member = 0;
+	int err = -1, route = 0, saved = errno, member = 0, image = -1;
 	pid_t child = 0;
 
 	errmsg_clear();
@@ -233,11 +310,20 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 		attr = &none;
 	if (!src->file && !src->self)
 		return errmsg_posix(EFAULT, "spawn");
+	if (src->file && resolved_by_caller(src->file, fa)) {
+		char *execfn, *kpath;
+
+		image = open_image(AT_FDCWD, src->file, &execfn, &kpath);
+		if (image < 0)
+			return errmsg_posix(-image, "%s", src->file);
+		free(execfn);
+		free(kpath);
+	}
 	if (!(attr->__mode & PRISTINE_EXEC_FRESH))
 		member = src->reserve->take(src->self, attr->__mode, &m);
 	request_init(&r);
 	if (member) {
-		build(&r, &m, src, fa, attr, argv, envp);
+		build(&r, &m, src, image, fa, attr, argv, envp);
 		err = spawn_member(&m, src, &r, &child, pidfd, &route);
 		if (err < 0) {
 			request_free(&r);
@@ -245,11 +331,13 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 		}
 	}
 	if (err < 0) {
-		err = build(&r, NULL, src, fa, attr, argv, envp);
+		err = build(&r, NULL, src, image, fa, attr, argv, envp);
 		if (!err)
 			err = spawn_fresh(&r, &child, pidfd, &route);
 	}
 	request_free(&r);
+	if (image >= 0)
+		close(image);
 	errno = saved;
 	if (!err) {
 		route_set(route);

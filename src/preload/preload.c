@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct fa_slot) <=
 	       "the slot fits glibc's padding");
 
 static struct {
-	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_UNREADABLE + 1];
+	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_LAYOUT + 1];
 	unsigned long glibc, fallback, failed;
 } stats;
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -119,14 +119,14 @@ __attribute__((destructor)) static void report(void)
 
 	if (!v || strcmp(v, "1"))
 		return;
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_UNREADABLE; i++)
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_LAYOUT; i++)
 		k += stats.kernel[i];
 	if (!stats.loader && !k && !stats.glibc && !stats.fallback &&
 	    !stats.failed)
 		return;		/* a program that never spawned says nothing */
 	fprintf(stderr, "pristine-preload[%d]: loader=%lu kernel=%lu", getpid(),
 		stats.loader, k);
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_UNREADABLE; i++)
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_LAYOUT; i++)
 		if (stats.kernel[i])
 			fprintf(stderr, " kernel-%s=%lu", pristine_route_name(i),
 				stats.kernel[i]);
