@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -152,14 +151,17 @@ static int fa_changes(const pristine_spawn_file_actions_t *fa, int n)
 }
 
 /*
- * A path through /proc/self (or /proc/thread-self, /proc/PID with the
- * caller's pid, or /dev/fd) names the caller's files: its executable, its
+ * A path through /proc/self or /proc/thread-self (or /dev/fd, a link to
+ * /proc/self/fd) names the caller's files: its executable, its
  * descriptors, close-on-exec ones included, its cwd. glibc's child, the
  * caller's copy, resolves it so; the empty process would find its own.
  * Such a path is opened here, before the empty process exists, unless a
  * file action changes what it names in glibc's child (the descriptor of
  * /proc/self/fd/N, the cwd of /proc/self/cwd): then the empty process,
  * which applies the actions as glibc's child does, finds the same.
+ * (/proc/PID with the caller's pid is another process for glibc's child,
+ * as for the empty process: its access checks are those of a process
+ * looking at its parent. It is left to the empty process.)
  */
 static int resolved_by_caller(const char *file,
 			      const pristine_spawn_file_actions_t *fa)
@@ -167,29 +169,19 @@ static int resolved_by_caller(const char *file,
 	static const char *const selves[] = { "/proc/self/",
 					      "/proc/thread-self/" };
 	const char *rest = NULL;
-	char pid[32];
-	size_t i, n;
+	char *end;
+	long fd;
+	size_t i;
 
 	for (i = 0; i < sizeof(selves) / sizeof(selves[0]) && !rest; i++)
 		if (!strncmp(file, selves[i], strlen(selves[i])))
 			rest = file + strlen(selves[i]);
-	n = (size_t)snprintf(pid, sizeof(pid), "/proc/%d/", (int)getpid());
-	if (!rest && !strncmp(file, pid, n))
-		rest = file + n;
-	if (!rest && !strncmp(file, "/dev/fd/", 8)) {
-		/* a link to /proc/self/fd */
-		char *end;
-		long fd = strtol(file + 8, &end, 10);
-
-		return end != file + 8 && fd >= 0 && fd <= 0x7fffffff &&
-		       !fa_changes(fa, (int)fd);
-	}
+	if (!rest && !strncmp(file, "/dev/fd/", 8))
+		rest = file + 5;	/* "fd/N" */
 	if (!rest)
 		return 0;
 	if (!strncmp(rest, "fd/", 3)) {
-		char *end;
-		long fd = strtol(rest + 3, &end, 10);
-
+		fd = strtol(rest + 3, &end, 10);
 		return end != rest + 3 && fd >= 0 && fd <= 0x7fffffff &&
 		       !fa_changes(fa, (int)fd);
 	}
