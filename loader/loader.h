@@ -41,6 +41,11 @@ struct loader {
 	uint32_t seccomp_len;
 	const char *name;
 	int resetids;
+	/* A PW_WHY_* reason if a record can be applied faithfully only by
+	 * the kernel's exec (credentials, Landlock, ...), else 0. */
+	uint32_t need_kernel;
+	int new_root;		/* chroot or a mount namespace joined: the
+				 * caller's paths name other files now */
 
 	uint32_t step, step_type;	/* record being applied */
 	const unsigned char *req_begin, *req_end;	/* its request */

@@ -564,6 +564,8 @@ static int examine(struct loader *l, int fd, const char *execfn,
 		return err;
 	if (mode == PW_RUN_KERNEL)
 		return PW_WHY_ASKED;
+	if (l->need_kernel)
+		return (int)l->need_kernel;
 	if ((err = open_for_reading(fd)) ||
 	    (execfn && (err = check_arg_limits(l, execfn))))
 		return err;
@@ -653,6 +655,10 @@ static void fd_names(struct loader *l, const char **execfn,
 		 * configuration may have changed. */
 		*kpath = (l->image.flags & PW_IMAGE_KPATH) ? l->image.search
 							   : 0;
+		/* After a chroot or a mount namespace joined, the path may
+		 * name another file: the kernel runs the one opened. */
+		if (l->new_root)
+			*kpath = 0;
 		return;
 	}
 	/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N, with the

@@ -24,6 +24,8 @@ extern "C" {
 
 /* pristine_open() flags */
 #define PRISTINE_CLOEXEC	0x1u	/* the handle is always close-on-exec */
+#define PRISTINE_NEWPID		0x2u	/* the process is PID 1 of a new PID
+					 * namespace (CLONE_NEWPID) */
 
 /* pristine_config() commands */
 enum pristine_cmd {
@@ -56,6 +58,15 @@ enum pristine_route {
 					  * cannot read or check itself */
 	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* segments the loader does not map
 					 * as the kernel would */
+	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials or a user namespace */
+	PRISTINE_ROUTE_KERNEL_LANDLOCK,	/* a Landlock ruleset */
+	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute */
+	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality */
+	PRISTINE_ROUTE_KERNEL_TIMENS,	/* a new time namespace */
+	/* The library's own routes, from 64 on: no empty process ran them
+	 * (the values below 64 are the empty process's). */
+	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
+					 * process: glibc's posix_spawn() */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);

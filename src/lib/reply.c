@@ -20,8 +20,16 @@ SAME(FOREIGN, KERNEL_FOREIGN);
 SAME(EXECSTACK, KERNEL_EXECSTACK);
 SAME(UNREADABLE, KERNEL_UNREADABLE);
 SAME(LAYOUT, KERNEL_LAYOUT);
-SAME(MAX, KERNEL_LAYOUT + 1);
+SAME(CREDS, KERNEL_CREDS);
+SAME(LANDLOCK, KERNEL_LANDLOCK);
+SAME(MDWE, KERNEL_MDWE);
+SAME(PERSONALITY, KERNEL_PERSONALITY);
+SAME(TIMENS, KERNEL_TIMENS);
+SAME(MAX, KERNEL_TIMENS + 1);
 #undef SAME
+/* The library's own routes (pristine.h) lie beyond the loader's. */
+_Static_assert((int)PW_WHY_MAX <= (int)PRISTINE_ROUTE_GLIBC_NOFDS,
+	       "the library's routes start after the loader's");
 
 static int hello(struct reply *r, uint32_t build_id, const unsigned char *pl,
 		 uint32_t len)
