@@ -124,18 +124,34 @@ static int check_exec_file(int fd, struct loader_stat *st)
  * After the checks, the file is opened for reading, at the same number,
  * by reopening the O_PATH descriptor through /proc/self/fd (no second
  * lookup of the path): that open breaks and waits for a write lease as
- * execve()'s does. Returns 0, or PW_WHY_UNREADABLE for the kernel to run
- * what the loader cannot read (an execute-only file, no /proc).
+ * execve()'s does. Without /proc (a chroot), path is opened again, but
+ * without waiting (O_NONBLOCK, a lease says EAGAIN), and only if it is
+ * still the file checked. Returns 0, or PW_WHY_UNREADABLE for the kernel
+ * to run what the loader cannot read (an execute-only file, a lease
+ * without /proc).
  */
-static int open_for_reading(int fd)
+static int open_for_reading(int fd, const char *path,
+			    const struct loader_stat *st)
 {
+	struct loader_stat now;
 	char name[32];
 	long fl = sys_fcntl(fd, F_GETFL, 0), r, d;
 
 	if (fl >= 0 && !(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY)
 		return 0;
 	name_fd(name, "/proc/self/fd/", fd);
-	if ((r = sys_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0)) < 0)
+	r = sys_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0);
+	if (r == -ENOENT && path) {
+		r = sys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK |
+					       O_NOCTTY | O_CLOEXEC, 0);
+		if (r >= 0 && (sys_fstat((int)r, &now) < 0 ||
+			       now.st_dev != st->st_dev ||
+			       now.st_ino != st->st_ino)) {
+			sys_close((int)r);
+			r = -ESTALE;
+		}
+	}
+	if (r < 0)
 		return PW_WHY_UNREADABLE;
 	d = sys_dup3((int)r, fd, O_CLOEXEC);
 	sys_close((int)r);
@@ -320,7 +336,7 @@ static int check_images(struct loader *l)
 		/* The kernel reads an interpreter it may only execute; the
 		 * loader cannot map one it cannot read. */
 		if ((err = check_exec_file(fd, &ist)) ||
-		    (err = open_for_reading(fd)))
+		    (err = open_for_reading(fd, l->interp_path, &ist)))
 			goto out;
 		err = elf_read(fd, &l->interp, (uint64_t)ist.st_size);
 		if (err)
@@ -550,12 +566,13 @@ static int classify(struct loader *l, int fd, const struct loader_stat *st)
 
 /*
  * execve()'s steps up to the image's headers, in its order, on the file
- * open at fd (O_PATH, or readable): the checks, the open for reading, the
- * argument limits, then what the file is. Returns 0 (l->exe read and
+ * open at fd (O_PATH, or readable; path names it, if the loader may look
+ * it up again): the checks, the open for reading, the argument limits,
+ * then what the file is. Returns 0 (l->exe read and
  * checked, to be mapped), a reason for the kernel route, or -errno.
  */
-static int examine(struct loader *l, int fd, const char *execfn,
-		   uint32_t mode)
+static int examine(struct loader *l, int fd, const char *path,
+		   const char *execfn, uint32_t mode)
 {
 	struct loader_stat st;
 	int err;
@@ -566,7 +583,7 @@ static int examine(struct loader *l, int fd, const char *execfn,
 		return PW_WHY_ASKED;
 	if (l->need_kernel)
 		return (int)l->need_kernel;
-	if ((err = open_for_reading(fd)) ||
+	if ((err = open_for_reading(fd, path, &st)) ||
 	    (execfn && (err = check_arg_limits(l, execfn))))
 		return err;
 	return classify(l, fd, &st);
@@ -607,7 +624,7 @@ static int try_image(struct loader *l, int fd, const char *path,
 
 	if (fd < 0)
 		return fd;
-	err = examine(l, fd, execfn, mode);
+	err = examine(l, fd, path, execfn, mode);
 	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0)
 		err = finish_phase(l, execfn);
 	if (err > 0)
@@ -701,7 +718,7 @@ int prepare_image(struct loader *l, uint32_t mode)
 	l->prepared.execfn = keep(l->path_buf, sizeof(l->path_buf), execfn);
 	l->prepared.kpath = keep(l->kpath_buf, sizeof(l->kpath_buf), kpath);
 	/* The arguments are not known yet: run_prepared() checks them. */
-	err = examine(l, l->image_fd, 0, mode);
+	err = examine(l, l->image_fd, kpath, 0, mode);
 	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0) {
 		elf_populate(&l->exe);
 		if (l->exe.info.interp_len)
