@@ -1012,6 +1012,9 @@ static void layout_case(int randomized, int kernel, int nobody)
 	h = pristine_open(0);
 	ck_assert_int_ge(h, 0);
 	loader = child_named("pristine-loader");
+	/* Up and waiting for its request: every mapping of its is made (its
+	 * name comes at its exec, before its segments). */
+	await_syscall(loader, SYS_recvmsg);
 	/* The stack is where the kernel puts a new one when nothing is
 	 * random: an image over it cannot run by execve() either. */
 	n = maps_of(loader, r, 256, randomized);
