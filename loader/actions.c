@@ -280,7 +280,8 @@ int actions_apply(struct loader *l, const struct record *rec)
 	case PW_REQ_SCHED:
 		return sched(&rec->u.sched);
 	case PW_REQ_RESETIDS:
-		l->resetids = 1;
+		/* If the ids change, route.c sends the run to the kernel,
+		 * which then sets the saved ids and capabilities. */
 		return resetids();
 	case PW_REQ_NO_NEW_PRIVS:
 		r = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

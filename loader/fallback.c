@@ -5,6 +5,7 @@
 #include "channel.h"
 #include "fallback.h"
 #include "mem.h"
+#include "route.h"
 #include "sys.h"
 
 static int seccomp_installed;
@@ -41,6 +42,8 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 	channel_send(l, PW_REP_KERNEL, &st, sizeof(st));
 	/* The kernel's exec closes the socket: that EOF is the success. */
 	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);
+	/* Before the filter, which may refuse these calls. */
+	route_before_kernel(l);
 	if (l->seccomp && !seccomp_installed) {
 		struct sock_fprog prog = {
 			.len = (unsigned short)(l->seccomp_len / 8),
@@ -53,7 +56,12 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 		seccomp_installed = 1;
 	}
 	sys_rt_sigprocmask(SIG_SETMASK, &l->sigmask, 0);
-	err = sys_execveat(dfd, path, argv, envp, flags);
+	/* By path, the call is execve(), which is what tracers watch for
+	 * (strace -e trace=execve); execveat() only for a descriptor. */
+	if (dfd == AT_FDCWD && !flags)
+		err = sys_execve(path, argv, envp);
+	else
+		err = sys_execveat(dfd, path, argv, envp, flags);
 	sys_rt_sigprocmask(SIG_SETMASK, &all, 0);
 	return (int)err;
 }

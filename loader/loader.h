@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "elf-load.h"
 #include "records.h"
+#include "route.h"
 
 #define LOADER_AUXV_MAX 64
 #define LOADER_SMALL_FDS 256
@@ -40,7 +41,11 @@ struct loader {
 	const void *seccomp;
 	uint32_t seccomp_len;
 	const char *name;
-	int resetids;
+	/* A key the loader applies only by the kernel's exec (a reason):
+	 * route.c honours it. */
+	uint32_t need_kernel;
+	uint32_t run_mode;		/* enum pw_run_mode of this run */
+	struct route_state route;	/* route.c */
 
 	uint32_t step, step_type;	/* record being applied */
 	uint64_t rnd[6];		/* load addresses, AT_RANDOM */

@@ -228,7 +228,9 @@ static int build_seccomp(const struct key *k, struct config *c,
 static int build_mode(const struct key *k, struct config *c,
 		      const struct key_call *a)
 {
-	if (!strcmp(a->value, "loader"))
+	if (!strcmp(a->value, "default"))
+		c->mode = PW_RUN_DEFAULT;
+	else if (!strcmp(a->value, "loader"))
 		c->mode = PW_RUN_LOADER;
 	else if (!strcmp(a->value, "kernel"))
 		c->mode = PW_RUN_KERNEL;
@@ -289,7 +291,8 @@ static const struct key keys[] = {
 	  .build = build_int },
 	{ .name = "ctty", .cmds = CMD(FD), .shape = KEY_FD,
 	  .type = PW_REQ_CTTY, .build = build_ctty },
-	STRING("mode", 0, "is \"loader\" or \"kernel\"", build_mode),
+	STRING("mode", 0, "is \"default\", \"loader\" or \"kernel\"",
+	       build_mode),
 };
 
 static const struct key *lookup(const char *name)

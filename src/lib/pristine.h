@@ -53,6 +53,24 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
 	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
+	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* not mappable as the kernel would */
+	/* From the empty process's state (mode "default" unless noted): */
+	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials moved since the
+					 * loader's exec (every mode) */
+	PRISTINE_ROUTE_KERNEL_SECURE,	/* a secure exec (AT_SECURE) */
+	PRISTINE_ROUTE_KERNEL_TRACED,	/* a tracer is attached */
+	PRISTINE_ROUTE_KERNEL_SECCOMP,	/* a seccomp filter: the caller's
+					 * (every mode) or configured */
+	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute (every
+					 * mode) */
+	PRISTINE_ROUTE_KERNEL_EXE,	/* /proc/PID/exe cannot be set */
+	PRISTINE_ROUTE_KERNEL_LSM,	/* an LSM that acts at exec */
+	PRISTINE_ROUTE_KERNEL_STACK,	/* RLIMIT_STACK changed since the
+					 * loader's exec */
+	PRISTINE_ROUTE_KERNEL_VALGRIND,	/* running under valgrind */
+	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* personality cleared at the
+					 * loader's exec */
+	PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS,/* no_new_privs in the caller */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);
@@ -134,14 +152,18 @@ int pristine_spawnattr_getschedparam(const pristine_spawnattr_t *attr,
 int pristine_spawnattr_setschedpolicy(pristine_spawnattr_t *attr, int policy);
 int pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 				      int *policy);
-/* Extension: PRISTINE_EXEC_LOADER maps the image in userspace where
- * allowed, PRISTINE_EXEC_KERNEL always lets the kernel execute it (from
- * inside the empty process). PRISTINE_EXEC_FRESH may be or'ed in: a new
- * empty process even when a pool has one ready (its state is all of now,
- * rlimits and namespaces included). */
-#define PRISTINE_EXEC_LOADER 0
+/* Extension: PRISTINE_EXEC_DEFAULT maps the image in userspace only where
+ * nothing a program or an observer can see would differ from execve(),
+ * PRISTINE_EXEC_LOADER wherever it is possible and safe (for experiments;
+ * doc/fidelity.md lists what differs), PRISTINE_EXEC_KERNEL always lets
+ * the kernel execute it (from inside the empty process).
+ * PRISTINE_EXEC_FRESH may be or'ed in: a new empty process even when a
+ * pool has one ready (its state is all of now, rlimits and namespaces
+ * included). */
+#define PRISTINE_EXEC_DEFAULT 0
 #define PRISTINE_EXEC_KERNEL 1
 #define PRISTINE_EXEC_FRESH 2
+#define PRISTINE_EXEC_LOADER 4
 int pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode);
 int pristine_spawnattr_getexecmode(const pristine_spawnattr_t *attr,
 				   int *mode);

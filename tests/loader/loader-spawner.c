@@ -2,8 +2,10 @@
 /* Copyright (C) 2026 The pristine authors */
 /*
  * Test helper: spawns PATH through pristine_spawn() with the given
- * arguments (argv[0] included) and this environment, waits for it, and
- * prints one result line after the program's own output:
+ * arguments (argv[0] included) and this environment, in the exec mode
+ * $LOADER_SPAWNER_MODE names (default, loader or kernel; unset: default),
+ * waits for it, and prints one result line after the program's own
+ * output:
  *
  *	spawner: err=E route=R exit=N	(or signal=N)
  *
@@ -13,6 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
@@ -21,6 +25,8 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+	const char *mode = getenv("LOADER_SPAWNER_MODE");
+	pristine_spawnattr_t attr;
 	pid_t pid;
 	int err, st;
 
@@ -28,8 +34,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s PATH ARGV0 [ARG...]\n", argv[0]);
 		return 2;
 	}
+	pristine_spawnattr_init(&attr);
+	if (mode && !strcmp(mode, "loader"))
+		pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_LOADER);
+	else if (mode && !strcmp(mode, "kernel"))
+		pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_KERNEL);
 	fflush(stdout);
-	err = pristine_spawn(&pid, argv[1], NULL, NULL, argv + 2, environ);
+	err = pristine_spawn(&pid, argv[1], NULL, &attr, argv + 2, environ);
 	if (err) {
 		printf("spawner: err=%d route=-1\n", err);
 		return 0;
