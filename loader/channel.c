@@ -64,6 +64,7 @@ void channel_fail(struct loader *l, int err)
 {
 	struct pw_status st = {
 		.err = err, .step = l->step, .type = l->step_type,
+		.reason = l->fail_reason,
 	};
 
 	channel_send(l, PW_REP_STATUS, &st, sizeof(st));

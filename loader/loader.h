@@ -45,6 +45,7 @@ struct loader {
 	 * route.c honours it. */
 	uint32_t need_kernel;
 	uint32_t run_mode;		/* enum pw_run_mode of this run */
+	uint32_t fail_reason;		/* a failure's pw_reason, if any */
 	struct route_state route;	/* route.c */
 
 	uint32_t step, step_type;	/* record being applied */

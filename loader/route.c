@@ -48,6 +48,9 @@ static const struct { uint32_t version; int32_t pid; } cap_header = {
 
 static void creds_now(struct route_creds *c)
 {
+	/* Zeroed first: valgrind's capget() marks only the first 32 caps'
+	 * words as written, and memcmp() then compares the rest. */
+	memset(c, 0, sizeof(*c));
 	sys_getresuid(&c->uid[0], &c->uid[1], &c->uid[2]);
 	sys_getresgid(&c->gid[0], &c->gid[1], &c->gid[2]);
 	/* An invalid id changes nothing and returns the current one. */
@@ -209,10 +212,14 @@ int route_start(struct loader *l, const char *state)
 	return 0;
 }
 
-/* The caller's seccomp filter or MDWE, as the library said, or else. */
+/*
+ * The caller's seccomp filter or MDWE, as the library said; or as the
+ * kernel says, when no library said it or when the loader holds the
+ * capability: then its argv may come from anyone (doc/security.md).
+ */
 static uint32_t caller_hardening(const struct route_state *r)
 {
-	if (r->hint || r->caller_known)
+	if (r->hint || (r->caller_known && !r->cap_install))
 		return r->hint;
 	if (sys_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2)
 		return PW_WHY_SECCOMP;
@@ -320,8 +327,10 @@ int route_choose(struct loader *l, uint32_t mode)
 	l->run_mode = mode;
 	/* Lost at the loader's exec, on every route: fail, never run with
 	 * less than execve() would give. */
-	if (r->caller_ambient && ambient_lost(r))
+	if (r->caller_ambient && ambient_lost(r)) {
+		l->fail_reason = PW_WHY_CREDS;
 		return -EPERM;
+	}
 	if (mode == PW_RUN_KERNEL)
 		return PW_WHY_ASKED;
 	/* What the loader route cannot do, or not safely, in any mode. */

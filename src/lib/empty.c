@@ -175,7 +175,7 @@ static int in_groups(gid_t egid)
 static uint64_t ambient_kept(void)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = { { 0 } };	/* for valgrind */
 	uint64_t maybe, amb = 0;
 	gid_t rgid, egid, sgid;
 	int cap;

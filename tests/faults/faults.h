@@ -29,5 +29,6 @@ Suite *loader_input_suite(void);
 Suite *limits_suite(void);
 Suite *signals_suite(void);
 Suite *privilege_suite(void);
+Suite *hardened_suite(void);
 
 #endif
