@@ -3,9 +3,9 @@
 /*
  * Test helper: spawns PATH through pristine_spawn() with the given
  * arguments (argv[0] included) and this environment, in the exec mode
- * $LOADER_SPAWNER_MODE names (default, loader or kernel; unset: default),
- * waits for it, and prints one result line after the program's own
- * output:
+ * $LOADER_SPAWNER_MODE names (default, loader or kernel; unset: default;
+ * glibc: by glibc's posix_spawn(), or the preload shim's), waits for it,
+ * and prints one result line after the program's own output:
  *
  *	spawner: err=E route=R exit=N	(or signal=N)
  *
@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,11 @@ int main(int argc, char **argv)
 	else if (mode && !strcmp(mode, "kernel"))
 		pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_KERNEL);
 	fflush(stdout);
-	err = pristine_spawn(&pid, argv[1], NULL, &attr, argv + 2, environ);
+	if (mode && !strcmp(mode, "glibc"))
+		err = posix_spawn(&pid, argv[1], NULL, NULL, argv + 2, environ);
+	else
+		err = pristine_spawn(&pid, argv[1], NULL, &attr, argv + 2,
+				     environ);
 	if (err) {
 		printf("spawner: err=%d route=-1\n", err);
 		return 0;
