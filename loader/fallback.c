@@ -39,11 +39,13 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 
 	if (!argv || !envp)
 		return -ENOMEM;
+	/* Before the announcement, which makes EOF a success, and before the
+	 * filter, which may refuse these calls. */
+	if ((err = route_before_kernel(l)) < 0)
+		return (int)err;
 	channel_send(l, PW_REP_KERNEL, &st, sizeof(st));
 	/* The kernel's exec closes the socket: that EOF is the success. */
 	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);
-	/* Before the filter, which may refuse these calls. */
-	route_before_kernel(l);
 	if (l->seccomp && !seccomp_installed) {
 		struct sock_fprog prog = {
 			.len = (unsigned short)(l->seccomp_len / 8),

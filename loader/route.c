@@ -95,49 +95,6 @@ static void layout_now(struct loader *l)
 	l->route.stack = stack_now();
 }
 
-/* Hex digits up to sep or the end: 0 and *v, or -1. */
-static int hex_field(const char **s, char sep, uint64_t *v)
-{
-	const char *p = *s;
-	int n = 0;
-
-	for (*v = 0; *p && *p != sep; p++, n++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0'
-			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-
-		if (d < 0 || n >= 16)
-			return -1;
-		*v = *v << 4 | (uint64_t)d;
-	}
-	if (!n || *p != sep)
-		return -1;
-	*s = sep ? p + 1 : p;
-	return 0;
-}
-
-/* "HINT" or "HINT:PERSONALITY:STACK:AMBIENT", as wire.h says. */
-static void parse_state(struct route_state *r, const char *s)
-{
-	uint64_t hint, pers, stack, amb;
-
-	if (!s)
-		return;
-	if (!hex_field(&s, 0, &hint)) {
-		if (hint < PW_WHY_MAX)
-			r->hint = (uint32_t)hint;
-		return;
-	}
-	if (hex_field(&s, ':', &hint) || hint >= PW_WHY_MAX ||
-	    hex_field(&s, ':', &pers) || hex_field(&s, ':', &stack) ||
-	    hex_field(&s, 0, &amb))
-		return;
-	r->hint = (uint32_t)hint;
-	r->caller_known = 1;
-	r->caller_personality = pers;
-	r->caller_stack = stack;
-	r->caller_ambient = amb;
-}
-
 enum install { INSTALL_PLAIN, INSTALL_CAP, INSTALL_REFUSED };
 
 /*
@@ -181,8 +138,9 @@ int route_start(struct loader *l, const char *state)
 	for (i = 0; l->auxv[2 * i] != AT_NULL; i++)
 		if (l->auxv[2 * i] == AT_SECURE)
 			r->secure = l->auxv[2 * i + 1] != 0;
-	parse_state(r, state);
-	if (!r->hint) {
+	if (records_caller_state(state, &r->caller) < 0)
+		r->caller = (struct caller_state){ 0 };
+	if (!r->caller.hint) {
 		layout_now(l);
 		creds_now(c);
 		r->no_new_privs = sys_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) > 0;
@@ -194,7 +152,7 @@ int route_start(struct loader *l, const char *state)
 	 * A caller that runs with mixed ids gets AT_SECURE too: its loader's
 	 * file is plain, and it works.
 	 */
-	if (r->secure || (!r->hint && (PERM(c->cap, CR_WORD) & CR_BIT) &&
+	if (r->secure || (!r->caller.hint && (PERM(c->cap, CR_WORD) & CR_BIT) &&
 			  !(EFF(c->cap, CR_WORD) & CR_BIT)))
 		how = own_install();
 	if (how == INSTALL_REFUSED) {
@@ -202,7 +160,7 @@ int route_start(struct loader *l, const char *state)
 		return -EPERM;
 	}
 	if (how == INSTALL_CAP) {
-		if (r->hint) {	/* for the repairs before execveat() */
+		if (r->caller.hint) {	/* for the repairs before execveat() */
 			layout_now(l);
 			creds_now(c);
 		}
@@ -219,8 +177,8 @@ int route_start(struct loader *l, const char *state)
  */
 static uint32_t caller_hardening(const struct route_state *r)
 {
-	if (r->hint || (r->caller_known && !r->cap_install))
-		return r->hint;
+	if (r->caller.hint || (r->caller.known && !r->cap_install))
+		return r->caller.hint;
 	if (sys_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2)
 		return PW_WHY_SECCOMP;
 	if (sys_prctl(PR_GET_MDWE_, 0, 0, 0, 0) > 0)
@@ -238,7 +196,7 @@ static int ambient_lost(const struct route_state *r)
 	int cap;
 
 	for (cap = 0; cap < 64; cap++)
-		if ((r->caller_ambient >> cap & 1) &&
+		if ((r->caller.ambient >> cap & 1) &&
 		    sys_prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0,
 			      0) != 1)
 			return 1;
@@ -327,7 +285,7 @@ int route_choose(struct loader *l, uint32_t mode)
 	l->run_mode = mode;
 	/* Lost at the loader's exec, on every route: fail, never run with
 	 * less than execve() would give. */
-	if (r->caller_ambient && ambient_lost(r)) {
+	if (r->caller.ambient && ambient_lost(r)) {
 		l->fail_reason = PW_WHY_CREDS;
 		return -EPERM;
 	}
@@ -344,7 +302,7 @@ int route_choose(struct loader *l, uint32_t mode)
 	if (r->cap_install) {
 		const uint32_t *id = now.uid, *gid = now.gid;
 
-		if (!r->caller_known)
+		if (!r->caller.known)
 			return PW_WHY_CREDS;
 		/* AT_SECURE, and a set-user-ID-root caller got only the
 		 * file's capability: the kernel gives the real ones. */
@@ -356,12 +314,12 @@ int route_choose(struct loader *l, uint32_t mode)
 	/* The rest: what differs only for the program or an observer. */
 	if (r->secure && !r->cap_install)
 		return PW_WHY_SECURE;
-	if (r->caller_known &&
-	    r->personality != (r->caller_personality & ~READ_IMPLIES_EXEC))
+	if (r->caller.known &&
+	    r->personality != (r->caller.personality & ~READ_IMPLIES_EXEC))
 		return PW_WHY_PERSONALITY;
 	/* The mmap layout follows RLIMIT_STACK at exec time. */
 	if (stack_now() != r->stack ||
-	    (r->cap_install && r->caller_stack != r->stack))
+	    (r->cap_install && r->caller.stack != r->stack))
 		return PW_WHY_STACK;
 	if (l->seccomp)
 		return PW_WHY_SECCOMP;	/* the trampoline page would stay */
@@ -378,18 +336,21 @@ int route_choose(struct loader *l, uint32_t mode)
 	return PW_WHY_NONE;
 }
 
-/* Drops CAP_CHECKPOINT_RESTORE from every set; pI is the caller's. */
-static void drop_capability(struct loader *l)
+/* Drops CAP_CHECKPOINT_RESTORE from every set (pI is the caller's) and
+ * checks that it is gone: 0, or -EPERM. */
+static int drop_capability(struct loader *l)
 {
 	uint32_t c[6];
 
 	memcpy(c, l->route.start.cap, sizeof(c));
 	EFF(c, 0) = EFF(c, 1) = PERM(c, 0) = PERM(c, 1) = 0;
 	sys_capset((void *)&cap_header, c);
+	memset(c, 0xff, sizeof(c));
 	if (sys_capget((void *)&cap_header, c) < 0 || EFF(c, 0) || EFF(c, 1) ||
 	    PERM(c, 0) || PERM(c, 1))
-		sys_exit_group(127);	/* never run anything with it */
+		return -EPERM;
 	l->route.cap_install = 0;
+	return 0;
 }
 
 /* What the loader's exec changed (a secure exec's clamp, the personality
@@ -398,24 +359,25 @@ static void restore_caller(struct route_state *r, uint32_t personality_mask)
 {
 	uint64_t lim[2];
 
-	if (!r->caller_known)
+	if (!r->caller.known)
 		return;
-	if (r->personality != (r->caller_personality & personality_mask))
-		sys_personality(r->caller_personality & personality_mask);
+	if (r->personality != (r->caller.personality & personality_mask))
+		sys_personality(r->caller.personality & personality_mask);
 	/* Unless a key set it since. */
-	if (r->stack != r->caller_stack &&
+	if (r->stack != r->caller.stack &&
 	    sys_prlimit(0, RLIMIT_STACK, 0, lim) == 0 && lim[0] == r->stack) {
-		lim[0] = r->caller_stack;
+		lim[0] = r->caller.stack;
 		sys_prlimit(0, RLIMIT_STACK, lim, 0);
 	}
 }
 
-void route_before_kernel(struct loader *l)
+int route_before_kernel(struct loader *l)
 {
-	if (l->route.cap_install)
-		drop_capability(l);
+	if (l->route.cap_install && drop_capability(l) < 0)
+		return -EPERM;	/* never exec anything with it */
 	/* The kernel clears what its exec clears. */
 	restore_caller(&l->route, ~0u);
+	return 0;
 }
 
 int route_exe_fd(const struct loader *l, int fd)

@@ -9,6 +9,7 @@
 #define PRISTINE_LOADER_ROUTE_H
 
 #include <stdint.h>
+#include "records.h"
 
 struct loader;
 struct trampoline_args;
@@ -24,11 +25,7 @@ struct route_creds {
 struct route_state {
 	/* From the library (argv[2]): the caller's state at the loader's
 	 * exec, which that exec may have changed. */
-	int caller_known;
-	uint32_t hint;		/* a reason known before the exec, or 0 */
-	uint64_t caller_personality;
-	uint64_t caller_stack;	/* soft RLIMIT_STACK */
-	uint64_t caller_ambient;	/* what a plain exec keeps of it */
+	struct caller_state caller;
 	/* The loader's own, at its start. */
 	int secure;		/* its AT_SECURE */
 	int cap_install;	/* CAP_CHECKPOINT_RESTORE in pP, from its file */
@@ -55,12 +52,13 @@ int route_start(struct loader *l, const char *state);
 int route_choose(struct loader *l, uint32_t mode);
 
 /*
- * Just before execveat(): undoes what the loader's own exec changed and a
- * real exec from the caller would not have (the file capability, the
+ * Before execveat(): undoes what the loader's own exec changed and a real
+ * exec from the caller would not have (the file capability, the
  * personality, the stack limit), so that the kernel starts from the
- * caller's state.
+ * caller's state. Returns 0, or -EPERM if the capability cannot be
+ * dropped (then nothing may be executed).
  */
-void route_before_kernel(struct loader *l);
+int route_before_kernel(struct loader *l);
 
 /*
  * For the userspace route: the same repairs, the capability's part done by
