@@ -6,11 +6,14 @@
  * actions and attributes before execve().
  * Everything that only matters at the jump (argv, envp, image, final signal
  * mask, seccomp filter, name) is recorded here and used by run_image().
+ * A record whose effect only the kernel's exec makes exact (credentials,
+ * Landlock, ...) sets need_kernel: then the image goes to execveat().
  */
 #include <asm/ioctls.h>
 #include "actions.h"
 #include "channel.h"
 #include "mem.h"
+#include "route.h"
 #include "sys.h"
 
 static int image(struct loader *l, const struct record_image *im)
@@ -204,9 +207,216 @@ static int sched(const struct pw_sched *s)
 	return r < 0 ? (int)r : 0;
 }
 
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#endif
+#define CAP_SETGID_ 6
+#define CAP_SETUID_ 7
+#define CAP_SETPCAP_ 8
+#define SECBIT_KEEP_CAPS_ 0x10
+
+struct caps {
+	uint32_t version;
+	int pid;
+	struct { uint32_t effective, permitted, inheritable; } d[2];
+};
+
+static long capset_all(struct caps *c)
+{
+	return sys_capset(c, c->d);
+}
+
+/*
+ * setpriv(1)'s order, so that the result is what setpriv gives: keep the
+ * permitted set across the uid change (KEEP_CAPS) and the capabilities
+ * that the changes need effective; user ids (saved := effective, as
+ * setpriv; ~0u is "unchanged" to the kernel too, and the exec makes the
+ * saved id the effective one anyway), the effective set back (a uid
+ * change clears it), group ids, groups, securebits, bounding set,
+ * inheritable set, ambient set. The kernel's exec then recomputes the
+ * sets as for setpriv's own exec.
+ */
+static long creds(struct loader *l, const struct pw_creds *c,
+		  const uint32_t *groups)
+{
+	struct caps caps = { .version = 0x20080522 };
+	int pdeath = 0, cap;
+	long err;
+
+	l->need_kernel = PW_WHY_CREDS;
+	/* A credential change clears the parent-death signal; setpriv sets
+	 * it after its changes. */
+	sys_prctl(PR_GET_PDEATHSIG, (long)&pdeath, 0, 0, 0);
+	if ((c->flags & PW_CREDS_UIDS) &&
+	    (err = sys_prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) < 0)
+		return err;
+	if ((err = sys_capget(&caps, caps.d)) < 0)
+		return err;
+	caps.d[0].effective |= caps.d[0].permitted &
+		((1u << CAP_SETGID_) | (1u << CAP_SETUID_) | (1u << CAP_SETPCAP_));
+	if ((err = capset_all(&caps)) < 0)
+		return err;
+	if ((c->flags & PW_CREDS_UIDS) &&
+	    ((err = sys_setresuid(c->ruid, c->euid, c->euid)) < 0 ||
+	     (err = capset_all(&caps)) < 0))
+		return err;
+	if ((c->flags & PW_CREDS_GIDS) &&
+	    (err = sys_setresgid(c->rgid, c->egid, c->egid)) < 0)
+		return err;
+	if ((c->flags & PW_CREDS_GROUPS) &&
+	    (err = sys_setgroups(c->ngroups, groups)) < 0)
+		return err;
+	if ((c->flags & PW_CREDS_SECUREBITS) &&
+	    (err = sys_prctl(PR_SET_SECUREBITS, c->securebits |
+			     ((c->flags & PW_CREDS_UIDS) ? SECBIT_KEEP_CAPS_ : 0),
+			     0, 0, 0)) < 0)
+		return err;
+	/* PR_CAPBSET_READ fails past the last capability of this kernel;
+	 * dropping one not in the set still needs CAP_SETPCAP. */
+	for (cap = 0; (c->flags & PW_CREDS_BOUNDING) && cap < 64; cap++) {
+		if ((err = sys_prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) < 0)
+			break;
+		if (err && !(c->bounding & (1ull << cap)) &&
+		    (err = sys_prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) < 0)
+			return err;
+	}
+	if (c->flags & PW_CREDS_INHERITABLE) {
+		if ((err = sys_capget(&caps, caps.d)) < 0)
+			return err;
+		caps.d[0].inheritable = (uint32_t)c->inheritable;
+		caps.d[1].inheritable = (uint32_t)(c->inheritable >> 32);
+		if ((err = capset_all(&caps)) < 0)
+			return err;
+	}
+	if (c->flags & PW_CREDS_AMBIENT) {
+		if ((err = sys_prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL,
+				     0, 0, 0)) < 0)
+			return err;
+		for (cap = 0; cap < 64; cap++)
+			if ((c->ambient & (1ull << cap)) &&
+			    (err = sys_prctl(PR_CAP_AMBIENT,
+					     PR_CAP_AMBIENT_RAISE, cap, 0,
+					     0)) < 0)
+				return err;
+	}
+	if (pdeath)
+		sys_prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0);
+	return 0;
+}
+
+static long attr(struct loader *l, const struct pw_attr *a)
+{
+	long v = (long)a->value;
+
+	switch (a->what) {
+	case PW_ATTR_UNSHARE:
+		/* A user namespace changes the credentials; only an exec
+		 * enters a new time namespace. */
+		if (v & CLONE_NEWUSER)
+			l->need_kernel = PW_WHY_CREDS;
+		else if (v & 0x80 /* CLONE_NEWTIME */)
+			l->need_kernel = PW_WHY_TIMENS;
+		return sys_unshare(v);
+	case PW_ATTR_NICE:
+		return sys_setpriority(0 /* PRIO_PROCESS */, 0, (int)v);
+	case PW_ATTR_IOPRIO:
+		return sys_ioprio_set(1 /* IOPRIO_WHO_PROCESS */, 0, (int)v);
+	case PW_ATTR_TIMERSLACK:
+		return sys_prctl(PR_SET_TIMERSLACK, v, 0, 0, 0);
+	case PW_ATTR_MDWE:
+		l->need_kernel = PW_WHY_MDWE;
+		return sys_prctl(PR_SET_MDWE, v, 0, 0, 0);
+	case PW_ATTR_THP_DISABLE:
+		return sys_prctl(PR_SET_THP_DISABLE, v, 0, 0, 0);
+	case PW_ATTR_PERSONALITY:
+		l->need_kernel = PW_WHY_PERSONALITY;
+		v = sys_personality((unsigned long)v);
+		return v < 0 ? v : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long proc_write(int file, const char *text)
+{
+	/* An array of arrays, not of pointers: no relocation. */
+	static const char names[][16] = {
+		[PW_PROC_UID_MAP] = "uid_map",
+		[PW_PROC_GID_MAP] = "gid_map",
+		[PW_PROC_SETGROUPS] = "setgroups",
+		[PW_PROC_TIMENS_OFFSETS] = "timens_offsets",
+		[PW_PROC_OOM_SCORE_ADJ] = "oom_score_adj",
+	};
+	char path[32] = "/proc/self/";
+	size_t n = strlen(text);
+	long fd, r;
+
+	if (file < PW_PROC_UID_MAP || file > PW_PROC_OOM_SCORE_ADJ)
+		return -EINVAL;
+	memcpy(path + 11, names[file], sizeof(names[0]));
+	fd = sys_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	/* One write: the maps must be written whole. */
+	r = sys_write((int)fd, text, n);
+	sys_close((int)fd);
+	return r < 0 ? r : (size_t)r == n ? 0 : -EIO;
+}
+
+static long mount_one(const struct pw_mount *m, const char *target)
+{
+	if (m->kind == PW_MOUNT_PROC)
+		return sys_mount("proc", target, "proc", m->flags);
+	return sys_mount("none", target, 0, m->flags);
+}
+
+static long join(struct loader *l, int nstype)
+{
+	int fd = channel_take_fd(l);
+	long r;
+
+	if (fd < 0)
+		return fd;
+	/* nstype 0 takes any namespace: it may be a user namespace. */
+	if (!nstype || (nstype & CLONE_NEWUSER))
+		l->need_kernel = PW_WHY_CREDS;
+	if (!nstype || (nstype & CLONE_NEWNS))
+		l->new_root = 1;
+	r = sys_setns(fd, nstype);
+	sys_close(fd);
+	return r;
+}
+
+static long take_fd_and(struct loader *l, int type)
+{
+	int fd = channel_take_fd(l);
+	long r;
+
+	if (fd < 0)
+		return fd;
+	if (type == PW_REQ_CHROOT_FD) {
+		l->new_root = 1;
+		r = sys_fchdir(fd);
+		if (r == 0)
+			r = sys_chroot(".");
+	} else {
+		/* Landlock's execute right is checked by execve() only. */
+		l->need_kernel = PW_WHY_LANDLOCK;
+		r = sys_landlock_restrict_self(fd, 0);
+	}
+	sys_close(fd);
+	return r;
+}
+
 int actions_apply(struct loader *l, const struct record *rec)
 {
 	long r = 0;
+
+	/* route.c reads the tracer from /proc/self before it may change. */
+	if (rec->type == PW_REQ_SETNS || rec->type == PW_REQ_MOUNT ||
+	    rec->type == PW_REQ_CHROOT || rec->type == PW_REQ_CHROOT_FD ||
+	    (rec->type == PW_REQ_ATTR && rec->u.attr.what == PW_ATTR_UNSHARE))
+		route_before_new_view(l);
 
 	switch (rec->type) {
 	case PW_REQ_ARGV:
@@ -297,6 +507,38 @@ int actions_apply(struct loader *l, const struct record *rec)
 		return flush_signals();
 	case PW_REQ_PDEATHSIG:
 		r = sys_prctl(PR_SET_PDEATHSIG, rec->u.value, 0, 0, 0);
+		break;
+	case PW_REQ_CREDS:
+		r = creds(l, &rec->u.creds.c, rec->u.creds.groups);
+		break;
+	case PW_REQ_ATTR:
+		r = attr(l, &rec->u.attr);
+		break;
+	case PW_REQ_SETNS:
+		r = join(l, rec->u.value);
+		break;
+	case PW_REQ_PROC_WRITE:
+		r = proc_write(rec->u.proc.file, rec->u.proc.text);
+		break;
+	case PW_REQ_MOUNT:
+		r = mount_one(&rec->u.mount.m, rec->u.mount.target);
+		break;
+	case PW_REQ_CHROOT:
+		/* chroot(1): the new root is the working directory too. */
+		l->new_root = 1;
+		r = sys_chroot(rec->u.string);
+		if (r == 0)
+			r = sys_chdir("/");
+		break;
+	case PW_REQ_CHROOT_FD:
+	case PW_REQ_LANDLOCK:
+		r = take_fd_and(l, (int)rec->type);
+		break;
+	case PW_REQ_AFFINITY:
+		r = sys_sched_setaffinity(0, rec->u.bytes.len, rec->u.bytes.p);
+		break;
+	case PW_REQ_SCHED_ATTR:
+		r = sys_sched_setattr(0, rec->u.bytes.p, 0);
 		break;
 	default:
 		return -EPROTO;

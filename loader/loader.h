@@ -41,9 +41,12 @@ struct loader {
 	const void *seccomp;
 	uint32_t seccomp_len;
 	const char *name;
-	/* A key the loader applies only by the kernel's exec (a reason):
-	 * route.c honours it. */
+	/* A PW_WHY_* reason if a record can be applied faithfully only by
+	 * the kernel's exec (credentials, Landlock, ...), else 0: route.c
+	 * honours it. */
 	uint32_t need_kernel;
+	int new_root;		/* chroot or a mount namespace joined: the
+				 * caller's paths name other files now */
 	uint32_t run_mode;		/* enum pw_run_mode of this run */
 	uint32_t fail_reason;		/* a failure's pw_reason, if any */
 	struct route_state route;	/* route.c */

@@ -78,18 +78,27 @@ static int image(struct record_image *im, const unsigned char *p,
 	return 0;
 }
 
+/*
+ * The fixed part of a payload, size bytes, copied to the start of r->u
+ * (where every record's struct is), and then, if s is not NULL, the
+ * NUL-terminated string filling the rest, into *s.
+ */
+static int fixed(struct record *r, uint32_t size, const char **s)
+{
+	if (r->len < size)
+		return -EPROTO;
+	memcpy(&r->u, r->payload, size);
+	if (s && !(*s = string(r->payload + size, r->len - size)))
+		return -EPROTO;
+	return 0;
+}
+
 /* Decodes the payload of r (framed, type set). Returns 0 or -errno. */
 static int decode(struct record *r)
 {
 	const unsigned char *p = r->payload;
 	uint32_t len = r->len;
 
-#define COPY(field, size) \
-	do { \
-		if (len < (size)) \
-			return -EPROTO; \
-		memcpy(&r->u.field, p, (size)); \
-	} while (0)
 	switch (r->type) {
 	case PW_REQ_ARGV:
 	case PW_REQ_ENVP:
@@ -101,16 +110,11 @@ static int decode(struct record *r)
 		return 0;
 	case PW_REQ_FD:
 		r->takes_fd = 1;
-		COPY(fd, sizeof(struct pw_fd));
-		return 0;
+		return fixed(r, sizeof(struct pw_fd), 0);
 	case PW_REQ_OPEN:
-		COPY(open.o, sizeof(struct pw_open));
-		r->u.open.path = string(p + sizeof(struct pw_open),
-					len - sizeof(struct pw_open));
-		return r->u.open.path ? 0 : -EPROTO;
+		return fixed(r, sizeof(struct pw_open), &r->u.open.path);
 	case PW_REQ_DUP2:
-		COPY(dup2, sizeof(struct pw_dup2));
-		return 0;
+		return fixed(r, sizeof(struct pw_dup2), 0);
 	case PW_REQ_CLOSE:
 	case PW_REQ_CLOSEFROM:
 	case PW_REQ_FCHDIR:
@@ -118,18 +122,51 @@ static int decode(struct record *r)
 	case PW_REQ_SETPGID:
 	case PW_REQ_TCSETPGRP:
 	case PW_REQ_PDEATHSIG:
-		if (len < sizeof(struct pw_int))
-			return -EPROTO;
-		memcpy(&r->u.value, p, sizeof(r->u.value));
-		return 0;
+		return fixed(r, sizeof(struct pw_int), 0);
 	case PW_REQ_CHDIR:
 	case PW_REQ_NAME:
+	case PW_REQ_CHROOT:
 		r->u.string = string(p, len);
 		return r->u.string ? 0 : -EPROTO;
 	case PW_REQ_FCHDIR_FD:
 	case PW_REQ_CTTY:
+	case PW_REQ_CHROOT_FD:
+	case PW_REQ_LANDLOCK:
 		r->takes_fd = 1;
 		return 0;
+	case PW_REQ_SETNS:
+		r->takes_fd = 1;
+		return fixed(r, sizeof(int32_t), 0);
+	case PW_REQ_CREDS:
+		if (fixed(r, sizeof(struct pw_creds), 0) ||
+		    r->u.creds.c.ngroups > 65536 ||
+		    len - sizeof(struct pw_creds) !=
+			    r->u.creds.c.ngroups * sizeof(uint32_t))
+			return -EPROTO;
+		r->u.creds.groups = (const uint32_t *)(p + sizeof(struct pw_creds));
+		return 0;
+	case PW_REQ_ATTR:
+		return fixed(r, sizeof(struct pw_attr), 0);
+	case PW_REQ_PROC_WRITE:
+		return fixed(r, sizeof(struct pw_int), &r->u.proc.text);
+	case PW_REQ_MOUNT:
+		return fixed(r, sizeof(struct pw_mount), &r->u.mount.target);
+	case PW_REQ_AFFINITY:
+	case PW_REQ_SCHED_ATTR: {
+		uint32_t size;
+
+		/* A CPU mask of whole longs; a sched_attr whose size field
+		 * is its length (the kernel reads that many bytes). */
+		if (!len || len > 8192)
+			return -EPROTO;
+		memcpy(&size, p, sizeof(size));
+		if (r->type == PW_REQ_AFFINITY ? len % 8
+					       : len < 48 || size != len)
+			return -EPROTO;
+		r->u.bytes.p = p;
+		r->u.bytes.len = len;
+		return 0;
+	}
 	case PW_REQ_SETSID:
 	case PW_REQ_RESETIDS:
 	case PW_REQ_NO_NEW_PRIVS:
@@ -138,14 +175,11 @@ static int decode(struct record *r)
 	case PW_REQ_SIGMASK:
 	case PW_REQ_SIGIGNORE:
 	case PW_REQ_SIGDEFAULT:
-		COPY(sigset, sizeof(uint64_t));
-		return 0;
+		return fixed(r, sizeof(uint64_t), 0);
 	case PW_REQ_RLIMIT:
-		COPY(rlimit, sizeof(struct pw_rlimit));
-		return 0;
+		return fixed(r, sizeof(struct pw_rlimit), 0);
 	case PW_REQ_SCHED:
-		COPY(sched, sizeof(struct pw_sched));
-		return 0;
+		return fixed(r, sizeof(struct pw_sched), 0);
 	case PW_REQ_SECCOMP:
 		/* What seccomp(SET_MODE_FILTER) refuses with EINVAL. */
 		if (!len || len % sizeof(struct sock_filter) ||
@@ -163,7 +197,6 @@ static int decode(struct record *r)
 	default:
 		return -EPROTO;
 	}
-#undef COPY
 }
 
 int records_next(const unsigned char **p, const unsigned char *end,

@@ -41,7 +41,7 @@ struct record {
 		} open;				/* OPEN */
 		struct pw_dup2 dup2;		/* DUP2 */
 		int32_t value;			/* every struct pw_int record */
-		const char *string;		/* CHDIR, NAME */
+		const char *string;		/* CHDIR, NAME, CHROOT */
 		uint64_t sigset;		/* SIGMASK, SIGIGNORE,
 						 * SIGDEFAULT */
 		struct pw_rlimit rlimit;	/* RLIMIT */
@@ -51,6 +51,23 @@ struct record {
 			uint32_t len;		/* bytes */
 		} filter;			/* SECCOMP */
 		uint32_t mode;			/* RUN, PREPARE */
+		struct {
+			struct pw_creds c;
+			const uint32_t *groups;	/* c.ngroups of them */
+		} creds;			/* CREDS */
+		struct pw_attr attr;		/* ATTR */
+		struct {
+			int32_t file;		/* enum pw_proc_file */
+			const char *text;
+		} proc;				/* PROC_WRITE */
+		struct {
+			struct pw_mount m;
+			const char *target;
+		} mount;			/* MOUNT */
+		struct {
+			const void *p;
+			uint32_t len;
+		} bytes;			/* AFFINITY, SCHED_ATTR */
 	} u;
 };
 

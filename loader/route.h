@@ -33,6 +33,8 @@ struct route_state {
 	uint32_t personality;
 	uint64_t stack;
 	struct route_creds start;
+	/* TracerPid, read before a record changed what /proc/self shows. */
+	int tracer_read, traced;
 };
 
 /*
@@ -43,6 +45,13 @@ struct route_state {
  * says why on stderr).
  */
 int route_start(struct loader *l, const char *state);
+
+/*
+ * Before a record that may change what /proc/self shows (a namespace, a
+ * mount, a new root): reads whether a tracer is attached now, for the
+ * run's rule.
+ */
+void route_before_new_view(struct loader *l);
 
 /*
  * The route of a run in mode (enum pw_run_mode), before anything of the

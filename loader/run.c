@@ -524,6 +524,10 @@ static void fd_names(struct loader *l, const char **execfn,
 		 * configuration may have changed. */
 		*kpath = (l->image.flags & PW_IMAGE_KPATH) && l->image.search
 				 ? l->image.search : path;
+		/* After a chroot or a mount namespace joined, the path may
+		 * name another file: the kernel runs the one opened. */
+		if (l->new_root)
+			*kpath = 0;
 		return;
 	}
 	/* execveat(fd, "", AT_EMPTY_PATH) calls it /dev/fd/N, with the

@@ -166,6 +166,27 @@ static inline long sys_setfsuid(unsigned id)
 { return SYSCALL1(__NR_setfsuid, id); }
 static inline long sys_setfsgid(unsigned id)
 { return SYSCALL1(__NR_setfsgid, id); }
+static inline long sys_setgroups(size_t n, const uint32_t *groups)
+{ return SYSCALL2(__NR_setgroups, n, groups); }
+static inline long sys_unshare(long flags)
+{ return SYSCALL1(__NR_unshare, flags); }
+static inline long sys_setns(int fd, int nstype)
+{ return SYSCALL2(__NR_setns, fd, nstype); }
+static inline long sys_chroot(const char *p)
+{ return SYSCALL1(__NR_chroot, p); }
+static inline long sys_mount(const char *src, const char *target,
+			     const char *type, unsigned long flags)
+{ return SYSCALL5(__NR_mount, src, target, type, flags, 0); }
+static inline long sys_landlock_restrict_self(int fd, unsigned flags)
+{ return SYSCALL2(__NR_landlock_restrict_self, fd, flags); }
+static inline long sys_sched_setaffinity(int pid, size_t n, const void *mask)
+{ return SYSCALL3(__NR_sched_setaffinity, pid, n, mask); }
+static inline long sys_sched_setattr(int pid, const void *attr, unsigned f)
+{ return SYSCALL3(__NR_sched_setattr, pid, attr, f); }
+static inline long sys_setpriority(int which, int who, int prio)
+{ return SYSCALL3(__NR_setpriority, which, who, prio); }
+static inline long sys_ioprio_set(int which, int who, int prio)
+{ return SYSCALL3(__NR_ioprio_set, which, who, prio); }
 static inline long sys_personality(unsigned long p)
 { return SYSCALL1(__NR_personality, p); }
 static inline long sys_readlinkat(int dfd, const char *p, char *buf, size_t n)

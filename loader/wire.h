@@ -10,8 +10,9 @@
  *
  * Every field has a fixed width; no pointers cross the socket. Descriptors
  * travel as SCM_RIGHTS and are consumed, in the order they were sent, by the
- * records that carry one: PW_REQ_FD, PW_REQ_FCHDIR_FD, PW_REQ_CTTY, and
- * PW_REQ_IMAGE with PW_IMAGE_FD set. The hello says how many there are.
+ * records that carry one: PW_REQ_FD, PW_REQ_FCHDIR_FD, PW_REQ_CTTY,
+ * PW_REQ_SETNS, PW_REQ_CHROOT_FD, PW_REQ_LANDLOCK, and PW_REQ_IMAGE with
+ * PW_IMAGE_FD set. The hello says how many there are.
  *
  * Library -> loader: PW_REQ_HELLO first (magic, version, build id, and the
  * byte length of everything that follows), then the configuration records in
@@ -92,6 +93,16 @@ enum pw_type {
 	PW_REQ_RUN,		/* struct pw_run: must be the last record */
 	PW_REQ_PREPARE,		/* struct pw_run: last record of a template's
 				 * first request; see prepare_image() */
+	PW_REQ_CREDS,		/* struct pw_creds, then ngroups u32 gids */
+	PW_REQ_ATTR,		/* struct pw_attr: one process attribute */
+	PW_REQ_SETNS,		/* struct pw_int: nstype; one fd carried */
+	PW_REQ_PROC_WRITE,	/* struct pw_int: enum pw_proc_file; text */
+	PW_REQ_MOUNT,		/* struct pw_mount, then the target path */
+	PW_REQ_CHROOT,		/* path, resolved by the empty process */
+	PW_REQ_CHROOT_FD,	/* one fd carried: chroot to it */
+	PW_REQ_LANDLOCK,	/* one fd carried: landlock_restrict_self() */
+	PW_REQ_AFFINITY,	/* CPU mask, as sched_setaffinity() takes it */
+	PW_REQ_SCHED_ATTR,	/* struct sched_attr, as sched_setattr() */
 
 	/* loader -> library */
 	PW_REP_HELLO = 64,	/* struct pw_hello (length field 0) */
@@ -179,6 +190,70 @@ struct pw_sched {
 };
 
 /*
+ * Credentials, applied as one step in setpriv(1)'s order: keep-caps, the
+ * user ids (saved := effective), the effective set back, the group ids,
+ * the supplementary groups, securebits, the bounding set, the
+ * inheritable set, the ambient set. Ids of ~0u are left as they are.
+ */
+enum pw_creds_flags {
+	PW_CREDS_UIDS = 1u << 0,	/* ruid, euid */
+	PW_CREDS_GIDS = 1u << 1,	/* rgid, egid */
+	PW_CREDS_GROUPS = 1u << 2,	/* setgroups(ngroups, groups) */
+	PW_CREDS_SECUREBITS = 1u << 3,
+	PW_CREDS_BOUNDING = 1u << 4,	/* drop what is not in bounding */
+	PW_CREDS_INHERITABLE = 1u << 5,
+	PW_CREDS_AMBIENT = 1u << 6,
+};
+
+struct pw_creds {
+	uint32_t flags;
+	uint32_t ruid, euid, rgid, egid;
+	uint32_t securebits;
+	uint32_t ngroups;
+	uint32_t pad;
+	uint64_t bounding, inheritable, ambient;	/* bit n: capability n */
+	/* uint32_t groups[ngroups]; */
+};
+
+/* One attribute of the process (PW_REQ_ATTR). */
+enum pw_attr_what {
+	PW_ATTR_UNSHARE = 1,	/* unshare(value): CLONE_NEW* */
+	PW_ATTR_NICE,		/* setpriority(PRIO_PROCESS, 0, value) */
+	PW_ATTR_IOPRIO,		/* ioprio_set(IOPRIO_WHO_PROCESS, 0, value) */
+	PW_ATTR_TIMERSLACK,	/* PR_SET_TIMERSLACK */
+	PW_ATTR_MDWE,		/* PR_SET_MDWE */
+	PW_ATTR_THP_DISABLE,	/* PR_SET_THP_DISABLE */
+	PW_ATTR_PERSONALITY,	/* personality(value) */
+};
+
+struct pw_attr {
+	uint32_t what;		/* enum pw_attr_what */
+	uint32_t pad;
+	int64_t value;
+};
+
+/* The files of /proc/self a PW_REQ_PROC_WRITE writes. */
+enum pw_proc_file {
+	PW_PROC_UID_MAP = 1,
+	PW_PROC_GID_MAP,
+	PW_PROC_SETGROUPS,
+	PW_PROC_TIMENS_OFFSETS,
+	PW_PROC_OOM_SCORE_ADJ,
+};
+
+enum pw_mount_kind {
+	PW_MOUNT_PROPAGATION = 1,	/* mount(NULL, target, NULL, flags) */
+	PW_MOUNT_PROC,			/* a new proc file system at target */
+};
+
+struct pw_mount {
+	uint32_t kind;		/* enum pw_mount_kind */
+	uint32_t pad;
+	uint64_t flags;		/* MS_* */
+	/* char target[]; NUL-terminated */
+};
+
+/*
  * Which route the run takes (loader/route.c has the rule): DEFAULT maps
  * the image in userspace only where nothing a program or an observer can
  * see would differ from execve(); LOADER wherever it is possible and safe
@@ -206,18 +281,24 @@ enum pw_reason {
 	PW_WHY_FOREIGN,		/* not an x86_64 ELF executable we load */
 	PW_WHY_EXECSTACK,	/* PT_GNU_STACK asks for an executable stack */
 	PW_WHY_UNREADABLE,	/* execute-only image or interpreter: cannot be mapped */
+	PW_WHY_CREDS,		/* credentials changed: configured (a key that
+				 * changes them, a user namespace) or since
+				 * the loader's exec (RESETIDS) */
+	PW_WHY_LANDLOCK,	/* a Landlock domain: it restricts execve() */
+	PW_WHY_MDWE,		/* MDWE, configured or the caller's: the
+				 * loader's own mappings would fail */
+	PW_WHY_PERSONALITY,	/* the layout follows the personality at exec:
+				 * configured, or cleared by the loader's exec */
+	PW_WHY_TIMENS,		/* only exec enters a new time namespace */
 	PW_WHY_LAYOUT,		/* the loader cannot map it as the kernel would */
-	/* The empty process's state, not the image (loader/route.c): */
-	PW_WHY_CREDS,		/* credentials moved since the loader's exec */
+	/* The empty process's state (loader/route.c): */
 	PW_WHY_SECURE,		/* the exec would be a secure exec (AT_SECURE) */
 	PW_WHY_TRACED,		/* a tracer is attached: it expects an exec */
 	PW_WHY_SECCOMP,		/* a seccomp filter, the caller's or configured */
-	PW_WHY_MDWE,		/* memory-deny-write-execute */
 	PW_WHY_EXE,		/* /proc/PID/exe cannot be set */
 	PW_WHY_LSM,		/* an LSM that acts at exec */
 	PW_WHY_STACK,		/* RLIMIT_STACK is not the loader's exec's */
 	PW_WHY_VALGRIND,	/* the loader runs under valgrind */
-	PW_WHY_PERSONALITY,	/* the loader's exec cleared personality flags */
 	PW_WHY_NO_NEW_PRIVS,	/* no_new_privs: maybe a Landlock domain */
 	PW_WHY_MAX
 };

@@ -28,10 +28,14 @@ struct demo {
 	int null_in, null_out;	/* /dev/null read-only, write-only */
 	struct demo_step *steps;
 	size_t nsteps;
+	int no_landlock;	/* --sandbox without Landlock: the errno */
 };
 
 /* Opens /dev/null and lists the configuration. 0, or an exit status. */
 int demo_init(struct demo *d, const char *path, char **argv);
+/* The sandbox scenario instead (sandbox.c): path with argv, or a shell
+ * that reports what it may do if argv is NULL. 0, or an exit status. */
+int demo_sandbox(struct demo *d, const char *path, char **argv);
 /* Applies steps[from..to) to handle h; returns 0 or -1 (errno set). */
 int demo_configure(const struct demo *d, int h, size_t from, size_t to);
 

@@ -38,7 +38,7 @@ static const char *const cmd_names[] = {
 
 static void help(void)
 {
-	printf("Usage: %s [-v] [--compare [-n N]] [-- COMMAND [ARG]...]\n"
+	printf("Usage: %s [-v] [--compare [-n N] | --sandbox] [-- COMMAND [ARG]...]\n"
 "Create an empty process, configure it step by step (stdin from /dev/null,\n"
 "stdout to /dev/null, stderr a copy of stdout, cwd /, only fds 0-2, the\n"
 "caller's environment), run /bin/true in it, wait, and report.\n"
@@ -48,6 +48,10 @@ static void help(void)
 "      --compare   time fork+exec, posix_spawn and pristine on the same\n"
 "                  scenario and print the medians\n"
 "  -n N            runs of each method for --compare (default 100)\n"
+"      --sandbox   another scenario: build a sandboxed process step by step\n"
+"                  (new user, mount, network and IPC namespaces, no\n"
+"                  capability, no_new_privs, Landlock, seccomp) and run a\n"
+"                  shell in it that reports what it may do\n"
 "      --help      show this help and exit\n"
 "      --version   show the version and exit\n"
 "\n"
@@ -229,6 +233,7 @@ static int narrate(const struct demo *d, int verbose)
 	if (verbose)
 		explain("(the library only gathers these; they travel at run)");
 
+	fflush(stdout);	/* before the child's own lines */
 	t0 = demo_now();
 	if ((pidfd = pristine_run(h, &pid)) < 0) {
 		status = tool_run_failed(d->path, errno);
@@ -290,12 +295,13 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "compare", no_argument, NULL, 'c' },
+		{ "sandbox", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char *default_argv[] = { "true", NULL };
-	int c, verbose = 0, compare = 0, status;
+	int c, verbose = 0, compare = 0, sandbox = 0, status;
 	unsigned long runs = 100;
 	char **cmd = default_argv, *path, *end;
 	static struct demo d;	/* until exit */
@@ -308,6 +314,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			compare = 1;
+			break;
+		case 's':
+			sandbox = 1;
 			break;
 		case 'n':
 			errno = 0;
@@ -334,12 +343,24 @@ int main(int argc, char **argv)
 					 "command goes after --", argv[optind]);
 		cmd = argv + optind;
 	}
-	if (cmd == default_argv)
+	if (sandbox && compare)
+		tool_usage_error("--compare times the plain scenario, not "
+				 "--sandbox");
+	if (sandbox && cmd == default_argv)
+		path = NULL;
+	else if (cmd == default_argv)
 		path = "/bin/true";
 	else if ((status = tool_find_command(cmd[0], getenv("PATH"), &path)))
 		return status;
-	if ((status = demo_init(&d, path, cmd)))
+	if (sandbox)
+		status = demo_sandbox(&d, path, path ? cmd : NULL);
+	else
+		status = demo_init(&d, path, cmd);
+	if (status)
 		return status;
+	if (sandbox && d.no_landlock)
+		printf("%s: this kernel has no Landlock (%s): the sandbox goes "
+		       "without it\n", tool_name, strerror(d.no_landlock));
 	if (compare)
 		return demo_compare(&d, (unsigned int)runs);
 	return narrate(&d, verbose);

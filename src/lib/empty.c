@@ -121,7 +121,7 @@ static int child(void *p)
 	struct child_args *a = p;
 	long r = 0;
 
-	if (a->fds == EMPTY_NO_FDS) {
+	if (!(a->fds & EMPTY_INHERIT_FDS)) {
 		if (a->sock > 0)
 			raw3(SYS_close_range, 0, a->sock - 1, 0);
 		raw3(SYS_close_range, a->sock + 1, ~0u, 0);
@@ -268,7 +268,9 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	sigfillset(&all);
 	raw_sigmask(&all, &old);
 	pid = clone(child, top, CLONE_VM | CLONE_PIDFD | SIGCHLD |
-				(wait_exec ? CLONE_VFORK : 0), a, &pidfd);
+				(wait_exec ? CLONE_VFORK : 0) |
+				((fds & EMPTY_NEWPID) ? CLONE_NEWPID : 0),
+		    a, &pidfd);
 	err = pid < 0 ? errno : 0;
 	raw_sigmask(&old, NULL);
 	close(sv[1]);
@@ -307,11 +309,39 @@ void empty_reap(struct empty *e)
 	 * EOF and exits, even if nothing could kill it. */
 	if (e->sock >= 0)
 		close(e->sock);
+	memset(&si, 0, sizeof(si));
 	while (waitid(P_PIDFD, (id_t)e->pidfd, &si, WEXITED | __WALL) < 0 &&
 	       errno == EINTR)
 		;
+	e->end_code = si.si_code;
+	e->end_status = si.si_status;
 	close(e->pidfd);
 	e->pidfd = e->sock = -1;
+}
+
+void empty_died(const struct empty *e)
+{
+	char num[16] = "";
+	const char *name;
+	int sig = e->end_status;
+
+	if (e->end_code == CLD_EXITED) {
+		errmsg_set("the empty process exited with status %d before it "
+			   "ran", sig);
+		return;
+	}
+	if (e->end_code != CLD_KILLED && e->end_code != CLD_DUMPED) {
+		errmsg_set("the empty process died before it ran");
+		return;
+	}
+	if (!(name = sigabbrev_np(sig))) {
+		snprintf(num, sizeof(num), "signal %d", sig);
+		name = num;
+	}
+	errmsg_set("the empty process was killed by %s%s before it ran%s",
+		   num[0] ? "" : "SIG", name,
+		   sig == SIGSYS ? ": a seccomp filter refused one of its "
+				   "system calls" : "");
 }
 
 void empty_abort(struct empty *e)

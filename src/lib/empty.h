@@ -18,11 +18,14 @@ struct empty {
 	struct child_args *args;	/* until the answer: see empty.c */
 	int greeted;		/* its hello was read (templates talk twice) */
 	int unsent;		/* the request could not be sent (it died) */
+	/* How it ended, once reaped (waitid()'s si_code and si_status). */
+	int end_code, end_status;
 };
 
 enum empty_fds {
 	EMPTY_NO_FDS = 0,	/* the pristine_open() model: only the socket */
 	EMPTY_INHERIT_FDS = 1,	/* posix_spawn: non-close-on-exec fds pass */
+	EMPTY_NEWPID = 2,	/* or'ed in: PID 1 of a new PID namespace */
 };
 
 /*
@@ -37,8 +40,16 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 
 /* Kills and reaps an empty process that will not run. */
 void empty_abort(struct empty *e);
-/* Closes the socket and reaps the process, which exits by itself. */
+/* Closes the socket and reaps the process, which exits by itself; how it
+ * ended is left in end_code and end_status. */
 void empty_reap(struct empty *e);
+
+/*
+ * After EOF without an answer, once reaped: says in the message how the
+ * empty process ended (the signal that killed it, and for SIGSYS that a
+ * seccomp filter refused one of its system calls; or its exit status).
+ */
+void empty_died(const struct empty *e);
 
 /*
  * After EOF: if the child never became the loader (its execve() failed),

@@ -52,8 +52,11 @@ int errmsg_posix(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
+	if (!err) {
+		/* Success: nothing a fallback on the way said is true. */
+		errmsg_clear();
 		return 0;
+	}
 	va_start(ap, fmt);
 	fill(err, fmt, ap);
 	va_end(ap);
@@ -86,20 +89,24 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_FOREIGN] = "foreign",
 		[PRISTINE_ROUTE_KERNEL_EXECSTACK] = "execstack",
 		[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "unreadable",
-		[PRISTINE_ROUTE_KERNEL_LAYOUT] = "layout",
 		[PRISTINE_ROUTE_KERNEL_CREDS] = "creds",
+		[PRISTINE_ROUTE_KERNEL_LANDLOCK] = "landlock",
+		[PRISTINE_ROUTE_KERNEL_MDWE] = "mdwe",
+		[PRISTINE_ROUTE_KERNEL_PERSONALITY] = "personality",
+		[PRISTINE_ROUTE_KERNEL_TIMENS] = "timens",
+		[PRISTINE_ROUTE_KERNEL_LAYOUT] = "layout",
 		[PRISTINE_ROUTE_KERNEL_SECURE] = "secure",
 		[PRISTINE_ROUTE_KERNEL_TRACED] = "traced",
 		[PRISTINE_ROUTE_KERNEL_SECCOMP] = "seccomp",
-		[PRISTINE_ROUTE_KERNEL_MDWE] = "mdwe",
 		[PRISTINE_ROUTE_KERNEL_EXE] = "exe",
 		[PRISTINE_ROUTE_KERNEL_LSM] = "lsm",
 		[PRISTINE_ROUTE_KERNEL_STACK] = "stack",
 		[PRISTINE_ROUTE_KERNEL_VALGRIND] = "valgrind",
-		[PRISTINE_ROUTE_KERNEL_PERSONALITY] = "personality",
 		[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS] = "no-new-privs",
 	};
 
+	if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
+		return "glibc-nofds";
 	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS)
 		return "unknown";
 	return names[route];

@@ -18,7 +18,8 @@ void errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * is "WHAT: strerror(err)", WHAT formatted from fmt. errmsg_fail() sets
  * errno to err and returns -1 (pristine_open() and the other calls);
  * errmsg_posix() returns err and leaves errno alone, as posix_spawn()
- * does (it returns 0 for err 0).
+ * does (for err 0 it returns 0 and empties the message: what a fallback
+ * on the way to a success said is not the call's result).
  */
 int errmsg_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -54,8 +54,7 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
 			if (r.kernel)
 				return 0;
-			*step = 0;
-			errmsg_set("the empty process died before it ran");
+			*step = 0;	/* exchange() says how it died */
 			return ESRCH;
 		}
 		have += (size_t)n;
@@ -89,6 +88,8 @@ static int exchange(struct empty *e, struct sender *s, uint32_t *step,
 			empty_abort(e);
 		else
 			empty_reap(e);
+		if (err == ESRCH)	/* EOF: the reap says why */
+			empty_died(e);
 	}
 	return err;
 }
@@ -104,8 +105,11 @@ int exchange_finish(struct empty *e, struct sender *s, int *route)
 			   "at its exec (see pristine(7))", step,
 			   request_key(s->req, step), loader_path());
 	else if (err && step)
-		errmsg_set("step %u (%s): %s", step, request_key(s->req, step),
-			   strerror(err));
+		errmsg_set("step %u (%s): %s%s", step,
+			   request_key(s->req, step), strerror(err),
+			   s->req->hint ? s->req->hint(request_key(s->req, step),
+						       err)
+					: "");
 	if (err)
 		return err;
 	close(e->sock);

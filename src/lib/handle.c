@@ -64,7 +64,7 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	int err;
 
 	errmsg_clear();
-	if (flags & ~PRISTINE_CLOEXEC) {
+	if (flags & ~(PRISTINE_CLOEXEC | PRISTINE_NEWPID)) {
 		errmsg_set("pristine_open: unknown flags %#x", flags);
 		return errmsg_fail(EINVAL, "pristine_open");
 	}
@@ -73,23 +73,29 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	config_init(&h->config);
 	req = &h->config.req;
 	h->e.pidfd = -1;
-	if (pool_take(&m) && !inherit_open(req, m.ignored, m.creds)) {
+	/* A member is not in a new PID namespace: a new one is made. */
+	if (!(flags & PRISTINE_NEWPID) && pool_take(&m) &&
+	    !inherit_open(req, m.ignored, m.creds, &m.state)) {
 		/* A member made earlier, brought up to date. */
 		h->e = m.e;
 		h->from_pool = 1;
 		err = 0;
 		pool_refill();
 	} else {
-		if (req->err) {	/* a stale member */
+		if (req->err) {	/* a member that cannot serve */
 			empty_abort(&m.e);
 			if (req->err == ESTALE)
-				pool_flush();
-			request_free(req);
-			request_init(req);
+				pool_flush();	/* its siblings too */
+			else
+				pool_refill();	/* one less, make the next */
+			config_free(&h->config);
+			config_init(&h->config);
 		}
 		/* An empty process starts with every signal at default. */
 		record_all_default(req);
-		err = empty_create(&h->e, EMPTY_NO_FDS, NULL, 1);
+		err = empty_create(&h->e, EMPTY_NO_FDS |
+				   ((flags & PRISTINE_NEWPID) ? EMPTY_NEWPID : 0),
+				   NULL, 1);
 	}
 	if (!err && fstat(h->e.sock, &st) < 0)
 		err = errno;
@@ -97,6 +103,10 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 		if (h->e.pidfd >= 0)
 			empty_abort(&h->e);
 		handle_free(h);
+		if (err == EPERM && (flags & PRISTINE_NEWPID))
+			errmsg_set("pristine_open: a new PID namespace needs "
+				   "CAP_SYS_ADMIN in the caller's user "
+				   "namespace");
 		return errmsg_fail(err, "pristine_open");
 	}
 	h->dev = st.st_dev;
@@ -124,7 +134,7 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 	if (!err && (k->flags & KEY_OWN_PROCESS) && h->from_pool)
 		err = renew(h);
 	if (!err)
-		err = k->build(k, &h->config, &call);
+		err = key_build(k, &h->config, &call);
 	handle_put(h);
 	if (err)
 		return errmsg_fail(err, "pristine_config: key \"%s\"",
@@ -149,7 +159,8 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 		errmsg_set("pristine_run: no \"exec\" configured");
 		err = EINVAL;
 		empty_abort(&h->e);
-	} else if ((err = record_strings(&c->req, PW_REQ_ARGV, "argv",
+	} else if ((err = config_flush(c)) ||
+		   (err = record_strings(&c->req, PW_REQ_ARGV, "argv",
 					 c->argv.v)) ||
 		   (err = record_strings(&c->req, PW_REQ_ENVP, "env",
 					 c->env.v)) ||

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +26,10 @@
 #include "inherit.h"
 #include "record.h"
 #include "wire.h"
+
+#ifndef PR_GET_MDWE
+#define PR_GET_MDWE 66
+#endif
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -34,7 +39,10 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static int add_fds(struct request *req)
+/* A member exec'd under the descriptor limit nofile cannot install an
+ * inheritable descriptor at or above it (an exec keeps it): it cannot
+ * serve this spawn (EBADF: another member would fail the same). */
+static int add_fds(struct request *req, uint64_t nofile)
 {
 	char buf[4096];
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -42,7 +50,8 @@ static int add_fds(struct request *req)
 
 	if (dir < 0)
 		return req->err = errno;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+	while (!req->err &&
+	       (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		long off;
 
 		for (off = 0; off < n;) {
@@ -56,6 +65,10 @@ static int add_fds(struct request *req)
 			fl = fcntl(fd, F_GETFD);
 			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
 				continue;
+			if ((uint64_t)fd >= nofile) {
+				req->err = EBADF;
+				break;
+			}
 			/* Sent as it is, as an exec would keep it. */
 			record_inherited_fd(req, fd);
 		}
@@ -202,19 +215,72 @@ uint64_t nofile_now(void)
 	return getrlimit(RLIMIT_NOFILE, &rl) < 0 ? 0 : rl.rlim_cur;
 }
 
-int inherit_add(struct request *req, uint64_t had, uint64_t creds,
-		uint64_t nofile)
+/* A one-line number from /proc (-1 if unreadable). */
+static long proc_number(const char *path, int base)
 {
-	if (same_nofile(req, nofile))
+	char text[64];
+
+	if (read_status(path, text, sizeof(text)))
+		return -1;
+	return strtol(text, NULL, base);
+}
+
+void state_now(struct proc_state *s)
+{
+	s->pgid = getpgrp();
+	s->sid = getsid(0);
+	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
+	s->thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	s->timer_slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	/* No system call reads these two (4 us each, measured): a process
+	 * of the same user, or root, may change them from outside. */
+	s->oom_score_adj = (int)proc_number("/proc/self/oom_score_adj", 10);
+	s->coredump_filter = (unsigned long)proc_number(
+		"/proc/self/coredump_filter", 16);
+}
+
+/*
+ * A member has what its maker had; a process made now would have what the
+ * caller has. The process group is refreshed (a setpgid() in the member,
+ * within the session); the rest cannot be set back by the member (MDWE is
+ * sticky, a lower oom_score_adj needs CAP_SYS_RESOURCE) or has no record:
+ * the member is stale (ESTALE), and the ones made next take the state of
+ * their making. The timer slack is the making thread's: reserve.c makes
+ * the next members with the slack of the thread that found this one stale.
+ */
+static int state_check(struct request *req, const struct proc_state *had)
+{
+	struct proc_state now;
+
+	state_now(&now);
+	if (now.sid != had->sid || now.mdwe != had->mdwe ||
+	    now.thp_disable != had->thp_disable ||
+	    now.timer_slack != had->timer_slack ||
+	    now.oom_score_adj != had->oom_score_adj ||
+	    now.coredump_filter != had->coredump_filter)
+		return req->err = ESTALE;
+	if (now.pgid != had->pgid)
+		record_int(req, PW_REQ_SETPGID, "inherited process group",
+			   now.pgid);
+	return req->err;
+}
+
+int inherit_add(struct request *req, uint64_t had, uint64_t creds,
+		uint64_t nofile, const struct proc_state *st)
+{
+	if (same_nofile(req, nofile) || state_check(req, st))
 		return req->err;
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
-	if (add_fds(req) || add_cwd(req))
+	if (add_fds(req, nofile) || add_cwd(req))
 		return req->err;
 	return add_status(req, had, 1, creds);
 }
 
-int inherit_open(struct request *req, uint64_t had, uint64_t creds)
+int inherit_open(struct request *req, uint64_t had, uint64_t creds,
+		 const struct proc_state *st)
 {
+	if (state_check(req, st))
+		return req->err;
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_cwd(req))
 		return req->err;

@@ -11,16 +11,33 @@
 #include <sys/types.h>
 #include "request.h"
 
+/*
+ * What else a process keeps across fork and exec, read at a member's
+ * creation by the thread that makes it and compared at each use with the
+ * calling thread's (see state_check() for which are refreshed and which
+ * make the member stale).
+ */
+struct proc_state {
+	pid_t pgid, sid;
+	int mdwe, thp_disable, oom_score_adj;
+	unsigned long timer_slack, coredump_filter;
+};
+
+/* The calling thread's state now. */
+void state_now(struct proc_state *s);
+
 /* The records that give a member what an exec from the caller keeps now:
  * inheritable descriptors, cwd, umask, signal dispositions (had: the
- * member's ignored set), no_new_privs. */
+ * member's ignored set), no_new_privs, the process group (st: the state
+ * the member was made with). */
 int inherit_add(struct request *req, uint64_t had, uint64_t creds,
-		uint64_t nofile);
+		uint64_t nofile, const struct proc_state *st);
 
 /* The same for pristine_open(): cwd, umask, no_new_privs, and every
  * signal at its default (had: the member's ignored set); pending signals
  * are discarded in both. */
-int inherit_open(struct request *req, uint64_t had, uint64_t creds);
+int inherit_open(struct request *req, uint64_t had, uint64_t creds,
+		 const struct proc_state *st);
 
 /* A digest of the calling thread's credentials as exec sees them (ids,
  * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member

@@ -23,10 +23,22 @@ struct config {
 	} argv, env;
 	uint32_t mode;		/* enum pw_run_mode */
 	int have_exec;
+	/* Credential keys given one after another: one step, applied in
+	 * the order that works (wire.h), sent when another key follows or
+	 * at the run (config_flush()). */
+	struct {
+		unsigned char w[56];	/* struct pw_creds */
+		uint32_t *groups;
+		char *keys;		/* "uid, groups": the step's name */
+		int pending;
+	} creds;
 };
 
 void config_init(struct config *c);
 void config_free(struct config *c);
+/* Appends the pending credential step, if there is one; the request's
+ * error. */
+int config_flush(struct config *c);
 
 /* One pristine_config() call. */
 struct key_call {
@@ -50,9 +62,11 @@ enum key_shape {
 
 enum key_flags {
 	/*
-	 * The record must be applied by a process the calling thread made:
-	 * a pool member's parent-death signal would follow the pool's
-	 * thread. The caller of the table replaces a pool member first.
+	 * The record must be applied by a process the calling thread made
+	 * now: a pool member's parent-death signal would follow the pool's
+	 * thread, and a member holds the namespaces and root directory of
+	 * its creation, which new namespaces would descend from. The
+	 * caller of the table replaces a pool member first.
 	 */
 	KEY_OWN_PROCESS = 1u << 0,
 };
@@ -66,7 +80,10 @@ struct key {
 	const char *why;	/* what a value of another shape is told */
 	const char *wrong;	/* what another command is told, if not
 				 * "wrong command for this key" */
+	const char *perm;	/* what the step needs, if EPERM or EACCES
+				 * at the run may mean a missing privilege */
 	uint32_t type;		/* the record it makes (enum pw_type) */
+	uint32_t sub;		/* PW_ATTR_*, PW_PROC_*, CLONE_NEW*, ... */
 	unsigned int flags;	/* enum key_flags */
 	int (*build)(const struct key *k, struct config *c,
 		     const struct key_call *call);
@@ -77,5 +94,13 @@ struct key {
  * Returns 0 and *k, or EINVAL (or EBADF, KEY_FDNUM) with the message set.
  */
 int key_parse(const struct key_call *call, const struct key **k);
+
+/* For a step of key that failed with err at the run: what it needs, as
+ * " (needs ...)", or "". */
+const char *key_hint(const char *key, int err);
+
+/* Builds k's record(s) for call into c: 0 or a positive errno. */
+int key_build(const struct key *k, struct config *c,
+	      const struct key_call *call);
 
 #endif

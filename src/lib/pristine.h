@@ -24,6 +24,8 @@ extern "C" {
 
 /* pristine_open() flags */
 #define PRISTINE_CLOEXEC	0x1u	/* the handle is always close-on-exec */
+#define PRISTINE_NEWPID		0x2u	/* the process is PID 1 of a new PID
+					 * namespace (CLONE_NEWPID) */
 
 /* pristine_config() commands */
 enum pristine_cmd {
@@ -53,24 +55,32 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
 	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
+	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials: configured, or
+					 * changed since the loader's exec
+					 * (every mode) */
+	PRISTINE_ROUTE_KERNEL_LANDLOCK,	/* a Landlock ruleset */
+	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute,
+					 * configured or the caller's (every
+					 * mode) */
+	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality, configured or
+					 * cleared at the loader's exec */
+	PRISTINE_ROUTE_KERNEL_TIMENS,	/* a new time namespace */
 	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* not mappable as the kernel would */
 	/* From the empty process's state (mode "default" unless noted): */
-	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials moved since the
-					 * loader's exec (every mode) */
 	PRISTINE_ROUTE_KERNEL_SECURE,	/* a secure exec (AT_SECURE) */
 	PRISTINE_ROUTE_KERNEL_TRACED,	/* a tracer is attached */
 	PRISTINE_ROUTE_KERNEL_SECCOMP,	/* a seccomp filter: the caller's
 					 * (every mode) or configured */
-	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute (every
-					 * mode) */
 	PRISTINE_ROUTE_KERNEL_EXE,	/* /proc/PID/exe cannot be set */
 	PRISTINE_ROUTE_KERNEL_LSM,	/* an LSM that acts at exec */
 	PRISTINE_ROUTE_KERNEL_STACK,	/* RLIMIT_STACK changed since the
 					 * loader's exec */
 	PRISTINE_ROUTE_KERNEL_VALGRIND,	/* running under valgrind */
-	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* personality cleared at the
-					 * loader's exec */
 	PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS,/* no_new_privs in the caller */
+	/* The library's own routes, from 64 on: no empty process ran them
+	 * (the values below 64 are the empty process's). */
+	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
+					 * process: glibc's posix_spawn() */
 };
 int pristine_last_route(void);
 const char *pristine_route_name(int route);

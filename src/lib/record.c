@@ -185,6 +185,62 @@ int record_image_path(struct request *r, const char *file, int search)
 			 search ? getenv("PATH") : NULL);
 }
 
+int record_image_at_run(struct request *r, const char *key, const char *path)
+{
+	struct pw_image im = { .flags = 0 };
+
+	return add_image(r, -1, key, &im, path, NULL);
+}
+
+int record_creds(struct request *r, const char *key, const void *creds,
+		 const uint32_t *groups)
+{
+	const struct pw_creds *c = creds;
+
+	return request_add(r, PW_REQ_CREDS, key, c, sizeof(*c), groups,
+			   c->ngroups * sizeof(uint32_t));
+}
+
+int record_attr(struct request *r, const char *key, uint32_t what,
+		int64_t value)
+{
+	struct pw_attr a = { .what = what, .value = value };
+
+	return request_add(r, PW_REQ_ATTR, key, &a, sizeof(a), NULL, 0);
+}
+
+int record_setns(struct request *r, const char *key, int fd, int nstype)
+{
+	struct pw_int t = { .value = nstype };
+
+	return request_add_fd(r, PW_REQ_SETNS, key, fd, &t, sizeof(t), NULL,
+			      0);
+}
+
+int record_proc(struct request *r, const char *key, int file,
+		const char *text)
+{
+	struct pw_int f = { .value = file };
+
+	return request_add(r, PW_REQ_PROC_WRITE, key, &f, sizeof(f), text,
+			   strlen(text) + 1);
+}
+
+int record_mount(struct request *r, const char *key, uint32_t kind,
+		 uint64_t flags, const char *target)
+{
+	struct pw_mount m = { .kind = kind, .flags = flags };
+
+	return request_add(r, PW_REQ_MOUNT, key, &m, sizeof(m), target,
+			   strlen(target) + 1);
+}
+
+int record_bytes(struct request *r, uint32_t type, const char *key,
+		 const void *p, size_t len)
+{
+	return request_add(r, type, key, p, len, NULL, 0);
+}
+
 int record_run(struct request *r, uint32_t type, uint32_t mode)
 {
 	struct pw_run run = { .mode = mode };

@@ -67,6 +67,28 @@ int record_image_fd(struct request *r, int fd, int fd_name,
 		    const char *execfn, const char *kpath);
 int record_image_path(struct request *r, const char *file, int search);
 
+/* The image named by a path that the empty process resolves at the run,
+ * after every other step (in its root and namespaces then). */
+int record_image_at_run(struct request *r, const char *key, const char *path);
+
+/* struct pw_creds, then its ngroups group ids. */
+int record_creds(struct request *r, const char *key, const void *creds,
+		 const uint32_t *groups);
+/* struct pw_attr: one attribute (enum pw_attr_what) of the process. */
+int record_attr(struct request *r, const char *key, uint32_t what,
+		int64_t value);
+/* Joins the namespace of fd (taken over): nstype is CLONE_NEW* or 0. */
+int record_setns(struct request *r, const char *key, int fd, int nstype);
+/* Writes text to a file of /proc/self (enum pw_proc_file). */
+int record_proc(struct request *r, const char *key, int file,
+		const char *text);
+/* A mount (enum pw_mount_kind) at target. */
+int record_mount(struct request *r, const char *key, uint32_t kind,
+		 uint64_t flags, const char *target);
+/* A record whose payload is len bytes: AFFINITY, SCHED_ATTR. */
+int record_bytes(struct request *r, uint32_t type, const char *key,
+		 const void *p, size_t len);
+
 /* The last record: PW_REQ_RUN, or PW_REQ_PREPARE that ends a template's
  * first request; mode: enum pw_run_mode. */
 int record_run(struct request *r, uint32_t type, uint32_t mode);

@@ -86,7 +86,7 @@ static int add_fd(struct request *r, uint32_t type, const char *key, int fd,
 		err = r->err = EMFILE;
 	else if (grow((void **)&r->fds, &r->fdcap, r->nfds + 1, sizeof(int)) ||
 		 grow((void **)&r->owned, &r->ownedcap, r->nfds + 1, 1))
-		err = ENOMEM;
+		err = r->err = ENOMEM;	/* sticky: callers may ignore it */
 	else
 		err = request_add(r, type, key, a, alen, b, blen);
 	if (err) {

@@ -22,6 +22,9 @@ struct request {
 	/* The key of each record (a copy), for error messages; may be NULL. */
 	const char **keys;
 	size_t keycap;
+	/* What a failed step of this key needs, for the message (keys.c's
+	 * key_hint() for pristine_config()'s requests); may be NULL. */
+	const char *(*hint)(const char *key, int err);
 };
 
 void request_init(struct request *r);

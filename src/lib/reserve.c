@@ -13,8 +13,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include "exchange.h"
@@ -27,6 +29,14 @@
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reserve *all;
+
+/* The refill thread's stack (start_thread()), once it is not used. */
+static void free_stack(struct reserve *r)
+{
+	if (r->stack)
+		munmap(r->stack, r->stack_size);
+	r->stack = NULL;
+}
 
 /* In a fork() child: the members belong to the parent. */
 static void forget_in_child(void)
@@ -42,6 +52,7 @@ static void forget_in_child(void)
 		r->n = 0;
 		r->dead = 1;
 		r->thread_started = 0;	/* no thread in this process */
+		free_stack(r);		/* a copy nobody runs on */
 		pthread_mutex_init(&r->lock, NULL);
 		pthread_cond_init(&r->want, NULL);
 	}
@@ -83,6 +94,21 @@ int reserve_image(struct reserve *r, struct request *req)
 	return record_image_fd(req, fd, r->fd_name, r->path, r->kpath);
 }
 
+int reserve_path(struct reserve *r, char *buf, size_t len)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	/* The absolute path opened, or the descriptor's own name: exec
+	 * resolves /proc/self/fd/N before it closes close-on-exec ones. */
+	if (r->path)
+		n = snprintf(buf, len, "%s", r->kpath ? r->kpath : r->path);
+	else
+		n = snprintf(buf, len, "/proc/self/fd/%d", r->image_fd);
+	pthread_mutex_unlock(&r->lock);
+	return n < 0 || (size_t)n >= len ? ENAMETOOLONG : 0;
+}
+
 void reserve_new_image(struct reserve *r, int image_fd,
 		       const struct stat *st)
 {
@@ -105,6 +131,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->route = 0;
 	m->creds = cred_now();
 	m->nofile = nofile_now();
+	state_now(&m->state);
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
 		if (!err)
@@ -196,6 +223,8 @@ static void *refill_thread(void *arg)
 		if (r->stop)
 			break;
 		gen = r->generation;
+		if (r->slack)
+			prctl(PR_SET_TIMERSLACK, r->slack, 0, 0, 0);
 		pthread_mutex_unlock(&r->lock);
 		err = reserve_make(r, &m);
 		pthread_mutex_lock(&r->lock);
@@ -219,6 +248,44 @@ static void *refill_thread(void *arg)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
+}
+
+/*
+ * The refill thread runs on a stack of the library's own: glibc frees the
+ * stack of a thread it allocated itself with madvise() when the thread
+ * exits, and a caller under a seccomp filter that kills madvise() (it
+ * exists: the loader's own calls are refused that way) would be killed
+ * by our thread's exit. glibc leaves a stack it was given alone; the
+ * library unmaps it after the join. A guard page below it, as glibc's.
+ */
+#define REFILL_STACK (1024 * 1024)
+
+static int start_thread(struct reserve *r)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	pthread_attr_t at;
+	char *base;
+	int err;
+
+	base = mmap(NULL, REFILL_STACK + page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (base == MAP_FAILED)
+		return errno;
+	mprotect(base, page, PROT_NONE);
+	pthread_attr_init(&at);
+	pthread_attr_setstack(&at, base + page, REFILL_STACK);
+	err = pthread_create(&r->thread, &at, refill_thread, r);
+	pthread_attr_destroy(&at);
+	if (err) {
+		munmap(base, REFILL_STACK + page);
+		/* EINVAL: a static TLS bigger than the stack; glibc's own. */
+		return err == EINVAL ? pthread_create(&r->thread, NULL,
+						      refill_thread, r)
+				     : err;
+	}
+	r->stack = base;
+	r->stack_size = REFILL_STACK + page;
+	return 0;
 }
 
 int reserve_init(struct reserve *r, unsigned int size, int image_fd,
@@ -251,7 +318,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
-	err = pthread_create(&r->thread, NULL, refill_thread, r);
+	err = start_thread(r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		free(r->ready);
@@ -287,6 +354,9 @@ int reserve_take(struct reserve *r, struct member *m)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->last_use = now_ns();
+	/* A member has its maker's timer slack (per thread): the next ones
+	 * are made with the slack of the thread that spawns. */
+	r->slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	while (r->n && !got) {
 		*m = r->ready[--r->n];
 		got = !member_dead(m);
@@ -348,6 +418,7 @@ void reserve_destroy(struct reserve *r)
 	pthread_mutex_unlock(&r->lock);
 	if (r->thread_started)
 		pthread_join(r->thread, NULL);
+	free_stack(r);
 	if (!r->dead)
 		for (i = 0; i < r->n; i++)
 			empty_abort(&r->ready[i].e);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include "empty.h"
+#include "inherit.h"
 #include "request.h"
 
 struct member {
@@ -20,6 +21,7 @@ struct member {
 	uint64_t ignored;	/* its ignored signals (kernel bit order) */
 	uint64_t creds;		/* cred_now() of the thread that made it */
 	uint64_t nofile;	/* RLIMIT_NOFILE's soft limit then */
+	struct proc_state state;	/* the rest of its maker's state */
 };
 
 struct reserve {
@@ -30,10 +32,13 @@ struct reserve {
 	unsigned int n, size;
 	unsigned int generation;	/* bumped when members turn stale */
 	long long last_use;	/* CLOCK_MONOTONIC ns of the last take */
+	unsigned long slack;	/* the timer slack of the last taker */
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	int idle;		/* the refill thread waits for a take */
 	pthread_t thread;
+	void *stack;		/* the thread's own (see reserve.c), or NULL */
+	size_t stack_size;
 	/* Templates: the image, the names sent with it, and its identity. */
 	int image_fd;		/* -1 for the pool */
 	int fd_name;		/* the caller's number for it, or -1 */
@@ -79,6 +84,8 @@ void reserve_destroy(struct reserve *r);
 
 /* Appends the record of r's image (a template's): a duplicate of its fd. */
 int reserve_image(struct reserve *r, struct request *req);
+/* r's image as a path for an exec by name (a template's): 0 or ENAMETOOLONG. */
+int reserve_path(struct reserve *r, char *buf, size_t len);
 
 /* r's file has changed: image_fd (if not -1) replaces r's, st is its
  * identity now, and the members that mapped the old one go. */
@@ -101,6 +108,9 @@ struct reserve_ops {
 	void (*flush)(void *self);
 	/* A spawn from a member is done: time to make the next. */
 	void (*refill)(void *self);
+	/* For glibc's posix_spawn() (glibc-spawn.h), the path of the image
+	 * of a reserve whose members hold it, into buf: 0 or an errno. */
+	int (*path)(void *self, char *buf, size_t len);
 };
 
 #endif

@@ -19,6 +19,7 @@
 #include "errmsg.h"
 #include "exchange.h"
 #include "file-actions.h"
+#include "glibc-spawn.h"
 #include "inherit.h"
 #include "record.h"
 #include "registry.h"
@@ -39,7 +40,7 @@ static int add_attributes(struct request *r, const pristine_spawnattr_t *a)
 		internal &= ~sigset_bits(&a->__sd);
 	}
 	if (internal)
-		record_bits(r, PW_REQ_SIGIGNORE, "sigdefault", internal);
+		record_bits(r, PW_REQ_SIGIGNORE, "sigignore", internal);
 	if (f & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER))
 		record_sched(r, (f & POSIX_SPAWN_SETSCHEDULER) ? PW_SCHED_POLICY
 							       : PW_SCHED_PARAM,
@@ -142,7 +143,7 @@ static int build(struct request *r, const struct member *m,
 								 : PW_RUN_DEFAULT;
 	sigset_t mask;
 
-	if (m && inherit_add(r, m->ignored, m->creds, m->nofile))
+	if (m && inherit_add(r, m->ignored, m->creds, m->nofile, &m->state))
 		return r->err;
 	add_attributes(r, attr);
 	if (fa)
@@ -200,21 +201,49 @@ static int spawn_member(struct member *m, const struct spawn_source *src,
 	return err;
 }
 
-/* A new empty process, with the caller's inheritable descriptors. */
+/* A new empty process, with the caller's inheritable descriptors. Its
+ * socket pair and pidfd are the library's own descriptors (*nofds: there
+ * were none left for them). */
 static int spawn_fresh(const struct request *r, pid_t *child, int *pidfd,
-		       int *route)
+		       int *route, int *nofds)
 {
 	struct sender s;
 	struct empty e;
 	int err;
 
 	sender_init(&s, r);
-	if ((err = empty_create(&e, EMPTY_INHERIT_FDS, &s, 0)))
+	if ((err = empty_create(&e, EMPTY_INHERIT_FDS, &s, 0))) {
+		*nofds = glibc_wanted(err);
 		return err;
+	}
 	if ((err = exchange_finish(&e, &s, route)))
 		return err;
 	hand_over(&e, child, pidfd);
 	return 0;
+}
+
+/*
+ * No descriptors left for an empty process, where glibc needs none: its
+ * posix_spawn() does what an empty process would have done (a route of
+ * its own, PRISTINE_ROUTE_GLIBC_NOFDS).
+ */
+static int by_glibc(const struct spawn_source *src, pid_t *child, int *pidfd,
+		    const pristine_spawn_file_actions_t *fa,
+		    const pristine_spawnattr_t *attr, char *const argv[],
+		    char *const envp[], int *route)
+{
+	char path[4096];
+	const char *file = src->file;
+	int err;
+
+	if (!file) {
+		if ((err = src->reserve->path(src->self, path, sizeof(path))))
+			return err;
+		file = path;
+	}
+	*route = PRISTINE_ROUTE_GLIBC_NOFDS;
+	return glibc_spawn(child, pidfd, file, src->search, fa, attr, argv,
+			   envp);
 }
 
 int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
@@ -225,7 +254,7 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	static const pristine_spawnattr_t none;
 	struct request r;
 	struct member m;
-	int err = -1, route = 0, saved = errno, member = 0;
+	int err = -1, route = 0, saved = errno, member = 0, nofds = 0;
 	pid_t child = 0;
 
 	errmsg_clear();
@@ -246,11 +275,17 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 		}
 	}
 	if (err < 0) {
+		/* build()'s own descriptors: copies of close-on-exec sources
+		 * and a template's image, nothing of the program's. */
 		err = build(&r, NULL, src, fa, attr, argv, envp);
+		nofds = glibc_wanted(err);
 		if (!err)
-			err = spawn_fresh(&r, &child, pidfd, &route);
+			err = spawn_fresh(&r, &child, pidfd, &route, &nofds);
 	}
-	request_free(&r);
+	request_free(&r);	/* its descriptors too, before glibc's turn */
+	if (nofds)
+		err = by_glibc(src, &child, pidfd, fa, attr, argv, envp,
+			       &route);
 	errno = saved;
 	if (!err) {
 		route_set(route);

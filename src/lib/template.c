@@ -103,13 +103,17 @@ PRISTINE_EXPORT void pristine_template_destroy(pristine_template_t *t)
 static void check_file(pristine_template_t *t)
 {
 	struct reserve *r = &t->r;
-	struct stat now;
-	int fd = -1;
+	struct stat now, had;
+	int fd = -1, gone;
 
-	if (r->path ? stat(r->kpath ? r->kpath : r->path, &now)
-		    : fstat(r->image_fd, &now))
-		return;
-	if (same_file(&now, &r->st))
+	/* r->st and r->image_fd change under the lock (reserve_new_image()),
+	 * from another spawning thread. */
+	pthread_mutex_lock(&r->lock);
+	had = r->st;
+	gone = r->path ? stat(r->kpath ? r->kpath : r->path, &now)
+		       : fstat(r->image_fd, &now);
+	pthread_mutex_unlock(&r->lock);
+	if (gone || same_file(&now, &had))
 		return;
 	if (r->path) {
 		char *e = NULL, *k = NULL;
@@ -132,17 +136,22 @@ static int take(void *self, int mode, struct member *m)
 {
 	pristine_template_t *t = self;
 
+	check_file(t);
 	/* Its members are prepared in the default mode: the kernel mode
 	 * wants nothing they have. */
 	if (mode & PRISTINE_EXEC_KERNEL)
 		return 0;
-	check_file(t);
 	return reserve_take(&t->r, m);
 }
 
+/* A spawn without a member (none ready, the kernel's route, or
+ * PRISTINE_EXEC_FRESH, which takes none) runs the file as it is now. */
 static int image(void *self, struct request *req)
 {
-	return reserve_image(&((pristine_template_t *)self)->r, req);
+	pristine_template_t *t = self;
+
+	check_file(t);
+	return reserve_image(&t->r, req);
 }
 
 static void flush(void *self)
@@ -155,8 +164,14 @@ static void refill(void *self)
 	reserve_refill(&((pristine_template_t *)self)->r);
 }
 
+static int path(void *self, char *buf, size_t len)
+{
+	return reserve_path(&((pristine_template_t *)self)->r, buf, len);
+}
+
 static const struct reserve_ops template_reserve = {
 	.take = take, .image = image, .flush = flush, .refill = refill,
+	.path = path,
 };
 
 static int template_spawn(pristine_template_t *t, pid_t *pid, int *pidfd,

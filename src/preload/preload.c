@@ -32,7 +32,7 @@ _Static_assert(sizeof(struct fa_slot) <=
 
 static struct {
 	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS + 1];
-	unsigned long glibc, fallback, failed;
+	unsigned long glibc, fallback, nofds, failed;
 } stats;
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -113,6 +113,21 @@ static void count(unsigned long *c)
 	pthread_mutex_unlock(&stats_lock);
 }
 
+/* A spawn through the library: its route, or its failure. */
+static void count_result(int err)
+{
+	int route = pristine_last_route();
+
+	if (err)
+		count(&stats.failed);
+	else if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
+		count(&stats.nofds);	/* the library's own fallback */
+	else if (route > 0 && route <= PRISTINE_ROUTE_KERNEL_TIMENS)
+		count(&stats.kernel[route]);
+	else
+		count(&stats.loader);
+}
+
 __attribute__((destructor)) static void report(void)
 {
 	const char *v = getenv("PRISTINE_STATS");
@@ -124,7 +139,7 @@ __attribute__((destructor)) static void report(void)
 	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS; i++)
 		k += stats.kernel[i];
 	if (!stats.loader && !k && !stats.glibc && !stats.fallback &&
-	    !stats.failed)
+	    !stats.nofds && !stats.failed)
 		return;		/* a program that never spawned says nothing */
 	fprintf(stderr, "pristine-preload[%d]: loader=%lu kernel=%lu", getpid(),
 		stats.loader, k);
@@ -132,8 +147,13 @@ __attribute__((destructor)) static void report(void)
 		if (stats.kernel[i])
 			fprintf(stderr, " kernel-%s=%lu", pristine_route_name(i),
 				stats.kernel[i]);
-	fprintf(stderr, " glibc=%lu fallback=%lu failed=%lu\n", stats.glibc,
-		stats.fallback, stats.failed);
+	fprintf(stderr, " glibc=%lu fallback=%lu", stats.glibc,
+		stats.fallback + stats.nofds);
+	if (stats.fallback)
+		fprintf(stderr, " fallback-loader=%lu", stats.fallback);
+	if (stats.nofds)
+		fprintf(stderr, " fallback-nofds=%lu", stats.nofds);
+	fprintf(stderr, " failed=%lu\n", stats.failed);
 }
 
 static struct fa_slot *slot(const posix_spawn_file_actions_t *fa)
@@ -171,11 +191,7 @@ int shim_spawn_native(pid_t *pid, const char *path,
 
 	if (shim_fallback(err))
 		return err;
-	if (!err)
-		count(pristine_last_route() ? &stats.kernel[pristine_last_route()]
-					    : &stats.loader);
-	else
-		count(&stats.failed);
+	count_result(err);
 	return err;
 }
 
@@ -251,11 +267,7 @@ int shim_spawn(pid_t *pid, const char *file, int search,
 		     : pristine_spawn(pid, file, pfa, &pa, argv, envp);
 	if (shim_fallback(err))
 		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
-	if (err)
-		count(&stats.failed);
-	else
-		count(pristine_last_route() ? &stats.kernel[pristine_last_route()]
-					    : &stats.loader);
+	count_result(err);
 	return err;
 glibc:
 	count(&stats.glibc);

@@ -18,9 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
@@ -66,6 +69,52 @@ static void help(void)
 "                            map the image in userspace only where no one\n"
 "                            can tell (default), wherever possible\n"
 "                            (loader), or let the kernel execute it\n"
+"\n"
+"Credentials, as setpriv(1) (consecutive ones are one step, applied in\n"
+"setpriv's order):\n"
+"      --ruid, --euid, --reuid USER     real, effective, both user ids\n"
+"      --rgid, --egid, --regid GROUP    real, effective, both group ids\n"
+"      --groups GROUP[,GROUP]... supplementary groups\n"
+"      --clear-groups, --keep-groups, --init-groups\n"
+"      --inh-caps, --ambient-caps, --bounding-set [+-]CAP[,[+-]CAP]...\n"
+"                            change a capability set ('all' for every one)\n"
+"      --securebits [+-]BIT[,[+-]BIT]...\n"
+"                            noroot, no_setuid_fixup, keep_caps_locked and\n"
+"                            their _locked forms\n"
+"      --landlock-access fs[:RIGHT,...]  what a Landlock ruleset handles\n"
+"      --landlock-rule path-beneath:RIGHT[,RIGHT]...:PATH\n"
+"                            what it allows (implies --no-new-privs without\n"
+"                            CAP_SYS_ADMIN)\n"
+"\n"
+"Namespaces, as unshare(1) (given together, applied as one unshare at the\n"
+"first of them) and nsenter(1):\n"
+"      --mount, --uts, --ipc, --net, --user, --cgroup, --time\n"
+"                            new namespaces of these types\n"
+"      --pid                 a new PID namespace whose PID 1 is the command\n"
+"      --map-root-user, --map-current-user, --map-user USER,\n"
+"      --map-group GROUP     the user namespace's maps (imply --user)\n"
+"      --setgroups allow|deny, --propagation private|slave|shared|unchanged\n"
+"      --mount-proc[=DIR]    a new /proc (implies --mount)\n"
+"      --monotonic SECONDS, --boottime SECONDS  time namespace offsets\n"
+"  -R, --root DIR            change the root directory (chroot)\n"
+"  -w, --wd DIR              the working directory, in the new root\n"
+"      --setns FILE          join the namespace of FILE (/proc/PID/ns/TYPE)\n"
+"      --nsenter PID         join every namespace of PID that differs\n"
+"\n"
+"Scheduling and resources:\n"
+"      --nice ADJUSTMENT     add to the niceness, as nice(1)\n"
+"      --sched POLICY[:PRIO] other, fifo, rr, batch, idle, or\n"
+"                            deadline:RUNTIME:DEADLINE:PERIOD, as chrt(1)\n"
+"      --reset-on-fork       with --sched: SCHED_RESET_ON_FORK\n"
+"      --cpus LIST           CPU affinity, as taskset -c (0,2-3)\n"
+"      --ioprio CLASS[:LEVEL] none, realtime, best-effort or idle, as ionice\n"
+"      --oom-score-adj N     -1000..1000, as choom(1)\n"
+"      --timer-slack NS      the timer slack in nanoseconds\n"
+"      --mdwe                memory-deny-write-execute (PR_SET_MDWE)\n"
+"      --thp-disable         no transparent huge pages\n"
+"      --personality PERS    a personality, as setarch(8)\n"
+"      --addr-no-randomize   setarch -R: no address-space randomization\n"
+"\n"
 "  -v, --verbose             describe each step on stderr\n"
 "      --help                show this help and exit\n"
 "      --version             show the version and exit\n"
@@ -81,6 +130,18 @@ enum {
 	OPT_PGROUP, OPT_SIGMASK, OPT_SIGDEFAULT, OPT_SIGIGNORE, OPT_PDEATHSIG,
 	OPT_NO_NEW_PRIVS, OPT_SECCOMP_DENY, OPT_SECCOMP_ERRNO, OPT_NAME,
 	OPT_MODE, OPT_HELP, OPT_VERSION,
+	OPT_RUID, OPT_EUID, OPT_REUID, OPT_RGID, OPT_EGID, OPT_REGID,
+	OPT_GROUPS, OPT_CLEAR_GROUPS, OPT_KEEP_GROUPS, OPT_INIT_GROUPS,
+	OPT_INH_CAPS, OPT_AMBIENT_CAPS, OPT_BOUNDING_SET, OPT_SECUREBITS,
+	OPT_LANDLOCK_ACCESS, OPT_LANDLOCK_RULE,
+	OPT_NS_MOUNT, OPT_NS_UTS, OPT_NS_IPC, OPT_NS_NET, OPT_NS_PID,
+	OPT_NS_USER, OPT_NS_CGROUP, OPT_NS_TIME, OPT_MAP_ROOT,
+	OPT_MAP_CURRENT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_SETGROUPS,
+	OPT_PROPAGATION, OPT_MOUNT_PROC, OPT_MONOTONIC, OPT_BOOTTIME,
+	OPT_SETNS, OPT_NSENTER,
+	OPT_NICE, OPT_SCHED, OPT_RESET_ON_FORK, OPT_CPUS, OPT_IOPRIO,
+	OPT_OOM, OPT_TIMER_SLACK, OPT_MDWE, OPT_THP_DISABLE,
+	OPT_PERSONALITY, OPT_NO_RANDOMIZE,
 };
 
 static const struct option options[] = {
@@ -98,6 +159,55 @@ static const struct option options[] = {
 	{ "sigignore", required_argument, NULL, OPT_SIGIGNORE },
 	{ "pdeathsig", required_argument, NULL, OPT_PDEATHSIG },
 	{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "nnp", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "ruid", required_argument, NULL, OPT_RUID },
+	{ "euid", required_argument, NULL, OPT_EUID },
+	{ "reuid", required_argument, NULL, OPT_REUID },
+	{ "rgid", required_argument, NULL, OPT_RGID },
+	{ "egid", required_argument, NULL, OPT_EGID },
+	{ "regid", required_argument, NULL, OPT_REGID },
+	{ "groups", required_argument, NULL, OPT_GROUPS },
+	{ "clear-groups", no_argument, NULL, OPT_CLEAR_GROUPS },
+	{ "keep-groups", no_argument, NULL, OPT_KEEP_GROUPS },
+	{ "init-groups", no_argument, NULL, OPT_INIT_GROUPS },
+	{ "inh-caps", required_argument, NULL, OPT_INH_CAPS },
+	{ "ambient-caps", required_argument, NULL, OPT_AMBIENT_CAPS },
+	{ "bounding-set", required_argument, NULL, OPT_BOUNDING_SET },
+	{ "securebits", required_argument, NULL, OPT_SECUREBITS },
+	{ "landlock-access", required_argument, NULL, OPT_LANDLOCK_ACCESS },
+	{ "landlock-rule", required_argument, NULL, OPT_LANDLOCK_RULE },
+	{ "mount", no_argument, NULL, OPT_NS_MOUNT },
+	{ "uts", no_argument, NULL, OPT_NS_UTS },
+	{ "ipc", no_argument, NULL, OPT_NS_IPC },
+	{ "net", no_argument, NULL, OPT_NS_NET },
+	{ "pid", no_argument, NULL, OPT_NS_PID },
+	{ "user", no_argument, NULL, OPT_NS_USER },
+	{ "cgroup", no_argument, NULL, OPT_NS_CGROUP },
+	{ "time", no_argument, NULL, OPT_NS_TIME },
+	{ "map-root-user", no_argument, NULL, OPT_MAP_ROOT },
+	{ "map-current-user", no_argument, NULL, OPT_MAP_CURRENT },
+	{ "map-user", required_argument, NULL, OPT_MAP_USER },
+	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
+	{ "setgroups", required_argument, NULL, OPT_SETGROUPS },
+	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
+	{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
+	{ "monotonic", required_argument, NULL, OPT_MONOTONIC },
+	{ "boottime", required_argument, NULL, OPT_BOOTTIME },
+	{ "root", required_argument, NULL, 'R' },
+	{ "wd", required_argument, NULL, 'w' },
+	{ "setns", required_argument, NULL, OPT_SETNS },
+	{ "nsenter", required_argument, NULL, OPT_NSENTER },
+	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "sched", required_argument, NULL, OPT_SCHED },
+	{ "reset-on-fork", no_argument, NULL, OPT_RESET_ON_FORK },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "ioprio", required_argument, NULL, OPT_IOPRIO },
+	{ "oom-score-adj", required_argument, NULL, OPT_OOM },
+	{ "timer-slack", required_argument, NULL, OPT_TIMER_SLACK },
+	{ "mdwe", no_argument, NULL, OPT_MDWE },
+	{ "thp-disable", no_argument, NULL, OPT_THP_DISABLE },
+	{ "personality", required_argument, NULL, OPT_PERSONALITY },
+	{ "addr-no-randomize", no_argument, NULL, OPT_NO_RANDOMIZE },
 	{ "seccomp-deny", required_argument, NULL, OPT_SECCOMP_DENY },
 	{ "seccomp-errno", required_argument, NULL, OPT_SECCOMP_ERRNO },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -166,6 +276,69 @@ static int config_command(int h, const char *word, const char *dir,
 		close(here);
 	}
 	return status;
+}
+
+/*
+ * With --root, the command is looked up inside the new root, as unshare's
+ * execvp() after its chroot() does, and given to the empty process as a
+ * path it resolves itself, after its own chroot.
+ */
+static int config_command_in_root(int h, const char *word, const char *root,
+				  char **path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT };
+	const char *search = env_get("PATH");
+	char *list, *dir, *save = NULL;
+	int rfd, err = ENOENT;
+
+	if ((rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		tool_error("--root %s: %s", root, strerror(errno));
+		return TOOL_EXIT_FAILURE;
+	}
+	*path = NULL;
+	if (strchr(word, '/')) {
+		*path = xasprintf("%s", word);
+	} else {
+		list = xasprintf("%s", search ? search : "/bin:/usr/bin");
+		for (dir = strtok_r(list, ":", &save); dir && !*path;
+		     dir = strtok_r(NULL, ":", &save)) {
+			char *cand = xasprintf("%s/%s", dir, word);
+			struct stat st;
+			int fd = (int)syscall(SYS_openat2, rfd, cand, &how,
+					      sizeof(how));
+
+			if (fd >= 0 && fstat(fd, &st) == 0 &&
+			    S_ISREG(st.st_mode) &&
+			    faccessat(fd, "", X_OK,
+				      AT_EMPTY_PATH | AT_EACCESS) == 0)
+				*path = cand;
+			else
+				free(cand);
+			if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+				err = errno;
+			else if (fd >= 0 && !*path)
+				err = EACCES;
+			if (fd >= 0)
+				close(fd);
+		}
+		free(list);
+	}
+	close(rfd);
+	if (!*path) {
+		tool_error("cannot run '%s' in %s: %s", word, root,
+			   strerror(err));
+		return err == ENOENT ? TOOL_EXIT_NOT_FOUND
+				     : TOOL_EXIT_CANNOT_EXEC;
+	}
+	if (verbose)
+		fprintf(stderr, "%s: %-14s %s (in the new root)\n", tool_name,
+			"exec", *path);
+	if (pristine_config(h, PRISTINE_SET_STRING, "exec", *path, 0) < 0) {
+		tool_error("cannot run '%s': %s", *path, strerror(errno));
+		return TOOL_EXIT_CANNOT_EXEC;
+	}
+	return 0;
 }
 
 static int config_strings(int h, const char *key, char *const *v, size_t n)
@@ -296,9 +469,21 @@ static int add_seccomp(int err, int nnp)
 	return 0;
 }
 
+/* Is no_new_privs set by a step before s? */
+static int nnp_before(const struct step *s)
+{
+	size_t i, at = step_index(s);
+
+	for (i = 0; i < at; i++)
+		if (!strcmp(steps[i]->key, "no-new-privs"))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *dir = NULL, *opt;
+	struct step *landlock;
 	int c, h, err = EPERM, err_given = 0, nnp = 0, status;
 	size_t i;
 
@@ -306,7 +491,8 @@ int main(int argc, char **argv)
 	env_copy();
 	inherit();
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:C:iu:v", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:C:iu:vR:w:", options,
+				NULL)) != -1) {
 		size_t before = nsteps;
 
 		opt = c == ':' || c == '?' ? NULL : option_text(c, optarg);
@@ -391,6 +577,135 @@ int main(int argc, char **argv)
 						 "loader or kernel", optarg);
 			opt_string(opt, "mode", optarg);
 			break;
+		case OPT_RUID: case OPT_EUID: case OPT_REUID:
+		case OPT_RGID: case OPT_EGID: case OPT_REGID: {
+			static const char *const ids[] = {
+				"ruid", "euid", "uid", "rgid", "egid", "gid",
+			};
+
+			opt_id(opt, ids[c - OPT_RUID], optarg);
+			break;
+		}
+		case OPT_GROUPS:
+			opt_groups(opt, optarg);
+			break;
+		case OPT_CLEAR_GROUPS:
+			opt_clear_groups(opt);
+			break;
+		case OPT_KEEP_GROUPS:
+			break;	/* the empty process has them already */
+		case OPT_INIT_GROUPS:
+			opt_init_groups(opt);
+			break;
+		case OPT_INH_CAPS:
+			opt_caps(opt, "cap-inheritable", optarg);
+			break;
+		case OPT_AMBIENT_CAPS:
+			opt_caps(opt, "cap-ambient", optarg);
+			break;
+		case OPT_BOUNDING_SET:
+			opt_caps(opt, "cap-bounding", optarg);
+			break;
+		case OPT_SECUREBITS:
+			opt_securebits(opt, optarg);
+			break;
+		case OPT_LANDLOCK_ACCESS:
+			opt_landlock_access(opt, optarg);
+			break;
+		case OPT_LANDLOCK_RULE:
+			opt_landlock_rule(opt, optarg);
+			break;
+		case OPT_NS_MOUNT: case OPT_NS_UTS: case OPT_NS_IPC:
+		case OPT_NS_NET: case OPT_NS_PID: case OPT_NS_USER:
+		case OPT_NS_CGROUP: case OPT_NS_TIME: {
+			static const char *const types[] = {
+				"mount", "uts", "ipc", "net", "pid", "user",
+				"cgroup", "time",
+			};
+
+			opt_unshare(opt, types[c - OPT_NS_MOUNT]);
+			break;
+		}
+		case OPT_MAP_ROOT:
+			opt_map(opt, "root", NULL);
+			break;
+		case OPT_MAP_CURRENT:
+			opt_map(opt, "current", NULL);
+			break;
+		case OPT_MAP_USER:
+			opt_map(opt, "user", optarg);
+			break;
+		case OPT_MAP_GROUP:
+			opt_map(opt, "group", optarg);
+			break;
+		case OPT_SETGROUPS:
+			opt_ns_string(opt, "setgroups", optarg);
+			break;
+		case OPT_PROPAGATION:
+			opt_ns_string(opt, "propagation", optarg);
+			break;
+		case OPT_MOUNT_PROC:
+			opt_ns_string(opt, "mount-proc", optarg);
+			break;
+		case OPT_MONOTONIC:
+			opt_ns_string(opt, "monotonic", optarg);
+			break;
+		case OPT_BOOTTIME:
+			opt_ns_string(opt, "boottime", optarg);
+			break;
+		case 'R':
+			opt_ns_string(opt, "root", optarg);
+			break;
+		case 'w':
+			opt_ns_string(opt, "wd", optarg);
+			break;
+		case OPT_SETNS:
+			opt_setns(opt, optarg);
+			break;
+		case OPT_NSENTER:
+			opt_nsenter(opt, optarg);
+			break;
+		case OPT_NICE:
+			opt_nice(opt, optarg);
+			break;
+		case OPT_SCHED:
+			opt_sched(opt, optarg);
+			break;
+		case OPT_RESET_ON_FORK:
+			opt_reset_on_fork();
+			break;
+		case OPT_CPUS:
+			opt_cpus(opt, optarg);
+			break;
+		case OPT_IOPRIO:
+			opt_ioprio(opt, optarg);
+			break;
+		case OPT_OOM:
+			opt_number(opt, "oom-score-adj", optarg, -1000, 1000);
+			break;
+		case OPT_TIMER_SLACK:
+			opt_number(opt, "timer-slack", optarg, 0, 0x7fffffffL);
+			break;
+		case OPT_MDWE:
+			opt_flag(opt, "mdwe", "refuse to gain exec on writable "
+				 "memory");
+			break;
+		case OPT_THP_DISABLE:
+			opt_flag(opt, "thp-disable", "set");
+			break;
+		case OPT_PERSONALITY:
+			opt_personality(opt, optarg);
+			break;
+		case OPT_NO_RANDOMIZE: {
+			struct step *s = add_step(opt, "personality",
+						  PRISTINE_SET_INT);
+
+			/* setarch -R: the current personality, plus. */
+			s->aux = (personality(0xffffffff) & 0xffff0000) |
+				 PER_LINUX | ADDR_NO_RANDOMIZE;
+			s->what = xasprintf("0x%x", s->aux);
+			break;
+		}
 		case 'v':
 			verbose = 1;
 			break;
@@ -416,10 +731,23 @@ int main(int argc, char **argv)
 		tool_usage_error("no command given");
 	if (err_given && !ndeny)
 		tool_usage_error("--seccomp-errno needs --seccomp-deny");
+	ns_flush();
+	if ((landlock = landlock_finish()) && !nnp_before(landlock) &&
+	    !has_cap_sys_admin() &&
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+		/* landlock_restrict_self() wants it before, as seccomp does
+		 * (setpriv sets it first whatever the order). */
+		insert_step(step_index(landlock), NULL, "no-new-privs",
+			    PRISTINE_SET_FLAG)->what =
+			xasprintf("implied by --landlock-access");
+		nnp = 1;
+	}
 	if (ndeny && (status = add_seccomp(err, nnp)))
 		return status;
 
-	if ((h = pristine_open(PRISTINE_CLOEXEC)) < 0) {
+	ns_enter_user();
+	if ((h = pristine_open(PRISTINE_CLOEXEC |
+			       (new_pid_namespace ? PRISTINE_NEWPID : 0))) < 0) {
 		tool_error("cannot create an empty process: %s",
 			   *pristine_errmsg() ? pristine_errmsg()
 					      : strerror(errno));
@@ -431,7 +759,11 @@ int main(int argc, char **argv)
 	if ((status = config_strings(h, "argv", argv + optind,
 				     (size_t)(argc - optind))) ||
 	    (status = config_strings(h, "env", env, nenv)) ||
-	    (status = config_command(h, argv[optind], dir, &command_path)))
+	    (status = new_root()
+			      ? config_command_in_root(h, argv[optind],
+						       new_root(), &command_path)
+			      : config_command(h, argv[optind], dir,
+					       &command_path)))
 		return status;
 	return run_and_wait(h, command_path);
 }

@@ -35,6 +35,10 @@ void oom(void) __attribute__((noreturn));
 void *xcalloc(size_t n, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct step *add_step(char *opt, const char *key, unsigned int cmd);
+/* A step made now but applied as the at'th. */
+struct step *insert_step(size_t at, char *opt, const char *key,
+			 unsigned int cmd);
+size_t step_index(const struct step *s);
 /* A decimal int >= 0 filling the whole string, or -1. */
 int nonneg(const char *s);
 /* "INT,TERM", or "(none)" (malloc'd). */
@@ -59,6 +63,45 @@ void opt_signals(char *opt, const char *key, const char *arg);
 void opt_int(char *opt, const char *key, const char *arg);
 void opt_flag(char *opt, const char *key, const char *why);
 void opt_string(char *opt, const char *key, const char *arg);
+
+/* setpriv(1)'s options (creds.c). */
+unsigned int user_or_group(const char *opt, const char *arg, int group);
+void opt_id(char *opt, const char *key, const char *arg);
+void opt_groups(char *opt, const char *arg);
+void opt_clear_groups(char *opt);
+void opt_init_groups(char *opt);
+void opt_caps(char *opt, const char *key, const char *arg);
+void opt_securebits(char *opt, const char *arg);
+
+/* unshare(1)'s and nsenter(1)'s (namespaces.c): collected, then made
+ * steps by ns_flush(), in unshare's order, where the first one stood. */
+void opt_unshare(char *opt, const char *type);
+void opt_map(char *opt, const char *what, const char *arg);
+void opt_ns_string(char *opt, const char *what, const char *arg);
+void opt_nsenter(char *opt, const char *arg);
+void opt_setns(char *opt, const char *arg);
+void ns_flush(void);
+/* --root's directory, or NULL. */
+const char *new_root(void);
+/* --pid: the command is PID 1 of a new PID namespace. */
+extern int new_pid_namespace;
+/* With --user --pid and no CAP_SYS_ADMIN: makes the user namespace in
+ * pristine-run's own process, before the empty process. */
+void ns_enter_user(void);
+
+/* Scheduling, resources, Landlock (resources.c). */
+void opt_nice(char *opt, const char *arg);
+void opt_reset_on_fork(void);
+void opt_sched(char *opt, const char *arg);
+void opt_cpus(char *opt, const char *arg);
+void opt_ioprio(char *opt, const char *arg);
+void opt_number(char *opt, const char *key, const char *arg, long lo,
+		long hi);
+void opt_personality(char *opt, const char *arg);
+void opt_landlock_access(char *opt, const char *arg);
+void opt_landlock_rule(char *opt, const char *arg);
+/* The ruleset, once every option is known; its step, or NULL. */
+struct step *landlock_finish(void);
 
 /* The command's environment, built as env(1) builds it. */
 extern char **env;

@@ -63,6 +63,25 @@ struct step *add_step(char *opt, const char *key, unsigned int cmd)
 	return s;
 }
 
+struct step *insert_step(size_t at, char *opt, const char *key,
+			 unsigned int cmd)
+{
+	struct step *s = add_step(opt, key, cmd);
+
+	memmove(steps + at + 1, steps + at, (nsteps - 1 - at) * sizeof(*steps));
+	steps[at] = s;
+	return s;
+}
+
+size_t step_index(const struct step *s)
+{
+	size_t i;
+
+	for (i = 0; i < nsteps && steps[i] != s; i++)
+		;
+	return i;
+}
+
 int nonneg(const char *s)
 {
 	return (int)tool_number(s, 0, 0x7fffffff);

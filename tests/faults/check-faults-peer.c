@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,70 @@ START_TEST(fake_loader)
 }
 END_TEST
 
+/* The message names the step that failed by the record that made it:
+ * the posix layer's first step, glibc's internal signals left ignored, is
+ * "sigignore" (it said "sigdefault"); and an empty process that died
+ * without an answer, how it died (it said "died before it ran"). */
+START_TEST(step_names)
+{
+	char *argv[] = { "true", NULL };
+	pid_t pid;
+	int err;
+
+	use_fake_loader("early");	/* ENOENT at step 1 */
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	ck_assert_int_eq(err, ENOENT);
+	ck_assert_msg(strstr(pristine_errmsg(), "step 1 (sigignore)") != NULL,
+		      "%s", pristine_errmsg());
+	/* An empty process that ends without an answer: how it ended. */
+	use_fake_loader("die");		/* SIGKILL */
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	ck_assert_int_eq(err, ESRCH);
+	ck_assert_str_eq(pristine_errmsg(), "the empty process was killed by "
+			 "SIGKILL before it ran");
+	use_fake_loader("silent");	/* exit 0 */
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	ck_assert_int_eq(err, ESRCH);
+	ck_assert_str_eq(pristine_errmsg(), "the empty process exited with "
+			 "status 0 before it ran");
+}
+END_TEST
+
+/*
+ * A pool member that dies when its request comes: the spawn takes the
+ * default path and succeeds, and then pristine_errmsg() is empty, as
+ * after every successful call: "the empty process died" was the member's
+ * story, not the call's result.
+ */
+START_TEST(success_after_a_dead_member_leaves_no_message)
+{
+	char *argv[] = { "true", NULL }, **env = big_env();
+	char loader[4096];
+	pid_t pid, member;
+	int err, i;
+
+	/* 1.6 MB: more than the socket holds, less than exec's limit. */
+	for (i = 400; i < BIG_ENV; i++)
+		free(env[i]);
+	env[400] = NULL;
+
+	snprintf(loader, sizeof(loader), "%s", real_loader);
+	use_fake_loader("die-idle");
+	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
+	member = child_named("die-idle");
+	setenv("PRISTINE_LOADER", loader, 1);
+	err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, env);
+	ck_assert_msg(err == 0, "%s (%s)", strerror(err), pristine_errmsg());
+	ck_assert_int_eq(wait_status(pid), 0);
+	ck_assert_msg(pid != member, "the dead member ran the program");
+	ck_assert_str_eq(pristine_errmsg(), "");
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	for (i = 0; i < 400; i++)
+		free(env[i]);
+	free(env);
+}
+END_TEST
+
 Suite *peer_suite(void)
 {
 	Suite *s = suite_create("fake loader");
@@ -115,5 +180,8 @@ Suite *peer_suite(void)
 
 	tcase_add_loop_test(tc, fake_loader, 0,
 			    sizeof(cases) / sizeof(cases[0]));
+	tc = testlib_tcase(s, "messages", 30);
+	tcase_add_test(tc, step_names);
+	tcase_add_test(tc, success_after_a_dead_member_leaves_no_message);
 	return s;
 }

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -137,6 +138,15 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%.*smarked",
 			 (int)(mode - execfn), execfn);
 		close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		return 0;
+	}
+	if (!strcmp(mode, "die-idle")) {
+		/* An idle pool member that dies once its request comes: the
+		 * library's send fails midway (a request bigger than the
+		 * socket holds). */
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+
+		poll(&p, 1, -1);
 		return 0;
 	}
 	if (!strcmp(mode, "early")) {

@@ -29,6 +29,7 @@ Suite *loader_input_suite(void);
 Suite *limits_suite(void);
 Suite *signals_suite(void);
 Suite *privilege_suite(void);
+Suite *filters_suite(void);
 Suite *hardened_suite(void);
 Suite *capability_suite(void);
 

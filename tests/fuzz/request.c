@@ -155,7 +155,22 @@ FUZZ_TARGET(request)
 			break;
 		case PW_REQ_CHDIR:
 		case PW_REQ_NAME:
+		case PW_REQ_CHROOT:
 			check_string(&payload, r.u.string);
+			break;
+		case PW_REQ_CREDS:
+			within(&payload, r.u.creds.groups,
+			       r.u.creds.c.ngroups * sizeof(uint32_t));
+			break;
+		case PW_REQ_PROC_WRITE:
+			check_string(&payload, r.u.proc.text);
+			break;
+		case PW_REQ_MOUNT:
+			check_string(&payload, r.u.mount.target);
+			break;
+		case PW_REQ_AFFINITY:
+		case PW_REQ_SCHED_ATTR:
+			within(&payload, r.u.bytes.p, r.u.bytes.len);
 			break;
 		case PW_REQ_SECCOMP:
 			within(&payload, r.u.filter.insns, r.u.filter.len);

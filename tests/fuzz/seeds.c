@@ -189,6 +189,46 @@ static void request_seeds(seed_emit *emit, void *ctx)
 	add_end(&r, PW_REQ_RUN);
 	emit_request(emit, ctx, "open", &r);
 
+	/* The keys of credentials, namespaces, Landlock, scheduling */
+	request_init(&r);
+	{
+		uint32_t groups[2] = { 5, 6 };
+		struct pw_creds c = { .flags = PW_CREDS_UIDS | PW_CREDS_GROUPS |
+					       PW_CREDS_BOUNDING,
+				      .ruid = 1000, .euid = 1000,
+				      .rgid = ~0u, .egid = ~0u, .ngroups = 2,
+				      .bounding = 1 };
+		struct pw_attr a = { .what = PW_ATTR_NICE, .value = 5 };
+		struct pw_mount m = { .kind = PW_MOUNT_PROPAGATION,
+				      .flags = 0x44000 };
+		uint64_t cpus[2] = { 1, 0 };
+		uint32_t attr[12] = { 48, 3 };
+		struct pw_int t = { .value = 0 };
+
+		request_add(&r, PW_REQ_CREDS, NULL, &c, sizeof(c), groups,
+			    sizeof(groups));
+		request_add(&r, PW_REQ_ATTR, NULL, &a, sizeof(a), NULL, 0);
+		request_add_fd(&r, PW_REQ_SETNS, NULL,
+			       open("/proc/self/ns/uts", O_RDONLY), &t,
+			       sizeof(t), NULL, 0);
+		t.value = PW_PROC_UID_MAP;
+		request_add(&r, PW_REQ_PROC_WRITE, NULL, &t, sizeof(t),
+			    "0 1000 1", 9);
+		request_add(&r, PW_REQ_MOUNT, NULL, &m, sizeof(m), "/", 2);
+		request_add(&r, PW_REQ_CHROOT, NULL, "/", 2, NULL, 0);
+		request_add_fd(&r, PW_REQ_CHROOT_FD, NULL, open("/", O_PATH),
+			       NULL, 0, NULL, 0);
+		request_add_fd(&r, PW_REQ_LANDLOCK, NULL,
+			       open("/dev/null", O_RDONLY), NULL, 0, NULL, 0);
+		request_add(&r, PW_REQ_AFFINITY, NULL, cpus, sizeof(cpus),
+			    NULL, 0);
+		request_add(&r, PW_REQ_SCHED_ATTR, NULL, attr, sizeof(attr),
+			    NULL, 0);
+	}
+	record_image_fd(&r, open(path, O_RDONLY), 3, path, path);
+	add_end(&r, PW_REQ_RUN);
+	emit_request(emit, ctx, "keys", &r);
+
 	/* A template's first request */
 	request_init(&r);
 	record_image_fd(&r, open(path, O_RDONLY), 3, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -313,6 +314,180 @@ START_TEST(pidfd_spawn)
 END_TEST
 #endif
 
+/*
+ * Near RLIMIT_NOFILE. glibc's posix_spawn() needs no descriptor of the
+ * caller's; pristine's empty process needs three (a socket pair and a
+ * pidfd) and one per close-on-exec source of a file action. With fewer
+ * free, the spawn must still do what glibc's does (glibc's own
+ * posix/tst-spawn3.c fills the table so). The table is filled to leave
+ * 0, 1 and 2 slots free; each spawn is compared with glibc's in the same
+ * state (in the glibc-names build, the rounds of preload-posix.sh compare
+ * glibc alone with the shim).
+ */
+#define NOFILE 64
+
+struct table {
+	struct rlimit old;
+	int fillers[NOFILE], n;
+};
+
+static void leave_free(struct table *t, int slots)
+{
+	struct rlimit rl;
+	int fd;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &t->old), 0);
+	rl = t->old;
+	rl.rlim_cur = NOFILE;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	t->n = 0;
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		t->fillers[t->n++] = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	while (slots-- > 0)
+		close(t->fillers[--t->n]);
+}
+
+static void restore_table(struct table *t)
+{
+	while (t->n > 0)
+		close(t->fillers[--t->n]);
+	setrlimit(RLIMIT_NOFILE, &t->old);
+}
+
+/* argv[0] (a path) with its stdout on a close-on-exec pipe made before
+ * the table was filled (an adddup2 whose source is close-on-exec), by
+ * spawn; its output, or NULL with *err. */
+static char *near_limit_run(int by_glibc, char *const argv[], int p[2],
+			    int *err)
+{
+	pristine_spawn_file_actions_t fa;
+	pid_t pid;
+	char *out;
+	int st;
+
+	if (by_glibc) {
+#ifndef GLIBC_NAMES
+		posix_spawn_file_actions_t g;
+
+		posix_spawn_file_actions_init(&g);
+		posix_spawn_file_actions_adddup2(&g, p[1], 1);
+		*err = posix_spawn(&pid, argv[0], &g, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&g);
+#endif
+	} else {
+		pristine_spawn_file_actions_init(&fa);
+		pristine_spawn_file_actions_adddup2(&fa, p[1], 1);
+		*err = pristine_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+		pristine_spawn_file_actions_destroy(&fa);
+	}
+	if (*err)
+		return NULL;
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	/* The pipe outlives the program: an end mark after its output. */
+	ck_assert_int_eq(write(p[1], "|\n", 2), 2);
+	out = malloc(256);
+	ck_assert_ptr_nonnull(out);
+	{
+		size_t have = 0;
+		ssize_t n;
+
+		while (!memchr(out, '|', have) &&
+		       (n = read(p[0], out + have, 255 - have)) > 0)
+			have += (size_t)n;
+		out[have] = 0;
+	}
+	return out;
+}
+
+START_TEST(near_the_descriptor_limit)
+{
+	char *echo[] = { "/bin/echo", "near", NULL };
+	char *none[] = { "true", NULL };
+	pristine_spawn_file_actions_t fa;
+	int slots = _i, p[2], err, want, st;
+	struct table t;
+	char *out;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	leave_free(&t, slots);
+
+	/* An adddup2 of a close-on-exec descriptor. */
+	out = near_limit_run(0, echo, p, &err);
+	ck_assert_msg(out != NULL, "%d free: %s (%s)", slots, strerror(err),
+		      pristine_errmsg());
+	ck_assert_str_eq(out, "near\n|\n");
+	free(out);
+#ifndef GLIBC_NAMES
+	/* Which route: glibc's, for want of descriptors. */
+	ck_assert_int_eq(pristine_last_route(), PRISTINE_ROUTE_GLIBC_NOFDS);
+	ck_assert_str_eq(pristine_route_name(pristine_last_route()),
+			 "glibc-nofds");
+	ck_assert_str_eq(pristine_errmsg(), "");
+	out = near_limit_run(1, echo, p, &err);
+	ck_assert_msg(out != NULL, "glibc: %s", strerror(err));
+	ck_assert_str_eq(out, "near\n|\n");
+	free(out);
+#endif
+	/* No file action at all. */
+	ck_assert_int_eq(pristine_spawn(&pid, "/bin/true", NULL, NULL, none,
+					environ), 0);
+	st = wait_status(pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* tst-spawn3's idea: an addopen that needs a slot in the child. The
+	 * child has the caller's table, less the close-on-exec fillers and
+	 * pipe: glibc's child opens it; so must ours. */
+	pristine_spawn_file_actions_init(&fa);
+	pristine_spawn_file_actions_addopen(&fa, 5, "/dev/null", O_RDONLY, 0);
+	err = pristine_spawn(&pid, "/bin/true", &fa, NULL, none, environ);
+	pristine_spawn_file_actions_destroy(&fa);
+	if (!err)
+		wait_status(pid);
+#ifndef GLIBC_NAMES
+	{
+		posix_spawn_file_actions_t g;
+
+		posix_spawn_file_actions_init(&g);
+		posix_spawn_file_actions_addopen(&g, 5, "/dev/null", O_RDONLY,
+						 0);
+		want = posix_spawn(&pid, "/bin/true", &g, NULL, none, environ);
+		posix_spawn_file_actions_destroy(&g);
+		if (!want)
+			wait_status(pid);
+	}
+#else
+	want = 0;	/* glibc's, as the round without the shim shows */
+#endif
+	ck_assert_msg(err == want, "%s, glibc %s", strerror(err),
+		      strerror(want));
+#ifndef GLIBC_NAMES
+	/* A pidfd is one more descriptor, as for glibc's pidfd_spawn(). */
+	{
+		int pidfd = -1;
+		siginfo_t si;
+
+		err = pristine_pidfd_spawn(&pidfd, "/bin/true", NULL, NULL,
+					   none, environ);
+		if (slots == 0) {
+			ck_assert_int_eq(err, EMFILE);
+		} else {
+			ck_assert_int_eq(err, 0);
+			ck_assert_int_eq(waitid(P_PIDFD, (id_t)pidfd, &si,
+						WEXITED), 0);
+			close(pidfd);
+		}
+	}
+#endif
+	restore_table(&t);
+	close(p[0]);
+	close(p[1]);
+	ck_assert(!has_children());
+}
+END_TEST
+
 Suite *spawn_suite(void)
 {
 	Suite *s = suite_create("posix_spawn layer");
@@ -330,5 +505,7 @@ Suite *spawn_suite(void)
 #ifndef GLIBC_NAMES
 	tcase_add_test(tc, pidfd_spawn);
 #endif
+	tc = testlib_tcase(s, "descriptor limit", 30);
+	tcase_add_loop_test(tc, near_the_descriptor_limit, 0, 3);
 	return s;
 }

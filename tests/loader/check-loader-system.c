@@ -227,14 +227,15 @@ START_TEST(setuid_root)
 	static const char *const plain[] = { "euid=65534 uid=65534\n",
 		"secure=0 ", "spawner: err=0 route=0 exit=0\n" /* LOADER */,
 		NULL };
-	static const char *const setid_default[] = { "euid=0 uid=65534\n",
-		"secure=1 ", "spawner: err=0 route=14 exit=0\n" /* EXE */,
-		NULL };
-	static const char *const plain_default[] = { "euid=65534 uid=65534\n",
-		"secure=0 ", "spawner: err=0 route=14 exit=0\n" /* EXE */,
-		NULL };
+	char exe_route[64];
+	const char *const setid_default[] = { "euid=0 uid=65534\n",
+		"secure=1 ", exe_route, NULL };
+	const char *const plain_default[] = { "euid=65534 uid=65534\n",
+		"secure=0 ", exe_route, NULL };
 	char path[400];
 
+	snprintf(exe_route, sizeof(exe_route), "spawner: err=0 route=%d "
+		 "exit=0\n", PRISTINE_ROUTE_KERNEL_EXE);
 	if (cannot_make_setid(tmpdir))
 		return;
 	snprintf(path, sizeof(path), "%s/show-euid", tmpdir);
