@@ -71,7 +71,7 @@ static pid_t start(char *const argv[], int search, int in, int out)
 	posix_spawn_file_actions_t gfa;
 	pristine_spawn_file_actions_t pfa;
 	pristine_spawnattr_t attr;
-	pristine_template_t *t;
+	static pristine_template_t *t;	/* for the rest of the run */
 	pid_t pid;
 	int err, n;
 
@@ -83,6 +83,7 @@ static pid_t start(char *const argv[], int search, int in, int out)
 		err = (search ? posix_spawnp : posix_spawn)(&pid, file, &gfa,
 							    NULL, argv,
 							    environ);
+		posix_spawn_file_actions_destroy(&gfa);
 		if (err)
 			die("posix_spawn", err);
 		return pid;
@@ -113,6 +114,8 @@ static pid_t start(char *const argv[], int search, int in, int out)
 								  argv,
 								  environ);
 	}
+	pristine_spawn_file_actions_destroy(&pfa);
+	pristine_spawnattr_destroy(&attr);
 	if (err) {
 		fprintf(stderr, "observe: %s: %s\n", way, pristine_errmsg());
 		exit(99);
@@ -183,8 +186,10 @@ static void watch(void)
 	if (fd >= 0)
 		close(fd);
 
-	snprintf(cmd, sizeof(cmd), "gdb -nx -batch -p %d -ex 'info symbol "
-		 "main' 2>/dev/null | grep -c '^main in section'", (int)pid);
+	/* gdb as a user runs it: not with this process's LD_PRELOAD. */
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD gdb -nx -batch -p %d "
+		 "-ex 'info symbol main' 2>/dev/null | grep -c "
+		 "'^main in section'", (int)pid);
 	if (access("/usr/bin/gdb", X_OK) == 0 && (gdb = popen(cmd, "r"))) {
 		n = fread(buf, 1, sizeof(buf) - 1, gdb);
 		buf[n > 0 ? n : 0] = 0;

@@ -36,6 +36,9 @@ cp "$shim" "$tmp/shim.so" || bail "cannot copy the programs"
 chmod 755 "$tmp"/*
 LD_LIBRARY_PATH=$tmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
+# A shim built with --enable-sanitizers needs the ASan runtime before it.
+asan=$(ldd "$shim" 2>/dev/null | awk '/libasan/ { print $3 }')
+preload="${asan:+$asan }$tmp/shim.so"
 
 users=root
 if [ "$(id -u)" -ne 0 ]; then
@@ -94,7 +97,7 @@ as() {
 # observe WHO WAY CHECK OUT
 observe() {
 	if [ "$2" = shim ]; then
-		as "$1" env LD_PRELOAD="$tmp/shim.so" "$tmp/observe" glibc \
+		as "$1" env LD_PRELOAD="$preload" "$tmp/observe" glibc \
 			"$tmp/$1" "$3" >"$4" 2>"$4.err"
 	else
 		as "$1" "$tmp/observe" "$2" "$tmp/$1" "$3" >"$4" 2>"$4.err"
@@ -134,6 +137,9 @@ if ! command -v strace >/dev/null; then
 fi
 # strace -ff writes a file per process: no exec is split across lines by
 # another process's output ("<unfinished ...>").
+# (LeakSanitizer, in a sanitizer build, cannot work under a tracer.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
 execs() {	# execs PREFIX: successful execs of observe-target
 	cat "$1".* | grep -c 'exec[a-z]*(.*observe-target.*= 0$'
 }
@@ -146,7 +152,7 @@ for who in $users; do
 		out=$tmp/$who/strace.$way
 		if [ $way = shim ]; then
 			as $who strace -ff -qq -e trace=execve,execveat \
-				-o "$out" env LD_PRELOAD="$tmp/shim.so" \
+				-o "$out" env LD_PRELOAD="$preload" \
 				"$tmp/observe" glibc "$tmp/$who" origin \
 				>/dev/null 2>&1
 		else
