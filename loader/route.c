@@ -140,6 +140,7 @@ int route_start(struct loader *l, const char *state)
 			r->secure = l->auxv[2 * i + 1] != 0;
 	if (records_caller_state(state, &r->caller) < 0)
 		r->caller = (struct caller_state){ 0 };
+	r->valgrind = on_valgrind();
 	if (!r->caller.hint) {
 		layout_now(l);
 		creds_now(c);
@@ -336,7 +337,7 @@ int route_choose(struct loader *l, uint32_t mode)
 		return PW_WHY_NO_NEW_PRIVS;
 	if (!exe_settable(r))
 		return PW_WHY_EXE;
-	if (on_valgrind())
+	if (r->valgrind)
 		return PW_WHY_VALGRIND;
 	if (exec_lsm())
 		return PW_WHY_LSM;

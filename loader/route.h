@@ -30,6 +30,7 @@ struct route_state {
 	int secure;		/* its AT_SECURE */
 	int cap_install;	/* CAP_CHECKPOINT_RESTORE in pP, from its file */
 	int no_new_privs;
+	int valgrind;		/* the loader runs on valgrind's CPU */
 	uint32_t personality;
 	uint64_t stack;
 	struct route_creds start;

@@ -54,7 +54,10 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FILECAPS,	/* file capabilities */
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
-	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
+	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* image or interpreter the loader
+					  * cannot read or check itself */
+	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* segments the loader does not map
+					 * as the kernel would */
 	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials: configured, or
 					 * changed since the loader's exec
 					 * (every mode) */
@@ -65,7 +68,6 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality, configured or
 					 * cleared at the loader's exec */
 	PRISTINE_ROUTE_KERNEL_TIMENS,	/* a new time namespace */
-	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* not mappable as the kernel would */
 	/* From the empty process's state (mode "default" unless noted): */
 	PRISTINE_ROUTE_KERNEL_SECURE,	/* a secure exec (AT_SECURE) */
 	PRISTINE_ROUTE_KERNEL_TRACED,	/* a tracer is attached */
