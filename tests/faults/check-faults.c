@@ -18,7 +18,7 @@ int main(void)
 	static Suite *(*const suites[])(void) = {
 		death_suite, peer_suite, loader_input_suite, limits_suite,
 		signals_suite, privilege_suite, filters_suite, hardened_suite,
-		capability_suite, NULL };
+		capability_suite, route_suite, NULL };
 	struct rlimit no_core = { 0, 0 };
 	int status;
 

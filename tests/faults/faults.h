@@ -32,5 +32,6 @@ Suite *privilege_suite(void);
 Suite *filters_suite(void);
 Suite *hardened_suite(void);
 Suite *capability_suite(void);
+Suite *route_suite(void);
 
 #endif

@@ -2,10 +2,11 @@
 /* Copyright (C) 2026 The pristine authors */
 /*
  * Test helper, installed set-user-ID or set-group-ID root by resetids.sh
- * and run by uid 65534: spawns grep with POSIX_SPAWN_RESETIDS, grep
- * printing its own ids, groups and capability sets, by one way:
+ * and run by uid 65534: spawns a shell with POSIX_SPAWN_RESETIDS (or, with
+ * "keep", without), the shell printing its own ids, groups, capability
+ * sets and AT_SECURE, by one way:
  *
- *	resetids-caller glibc|default|loader|kernel|pool|template
+ *	resetids-caller glibc|default|loader|kernel|pool|template [keep]
  *
  * glibc is posix_spawn(); built with -DVIA_SHIM and linked with the
  * preload shim ahead of libc (a set-id program ignores LD_PRELOAD), it is
@@ -32,18 +33,22 @@ const char *__asan_default_options(void)
 }
 #endif
 
+/* -p: dash keeps mixed ids (it would give up the effective ones). */
 static char *child[] = {
-	"grep", "-E", "^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)):",
-	"/proc/self/status", NULL,
+	"sh", "-p", "-c",
+	"grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)):' /proc/$$/status;"
+	" od -An -tu8 -w16 /proc/$$/auxv | awk '$1 == 23 { print \"secure\", $2 }'",
+	NULL,
 };
+static short flags = POSIX_SPAWN_RESETIDS;
 
 static int by_glibc(pid_t *pid)
 {
 	posix_spawnattr_t attr;
 
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_RESETIDS);
-	return posix_spawn(pid, "/bin/grep", NULL, &attr, child, environ);
+	posix_spawnattr_setflags(&attr, flags);
+	return posix_spawn(pid, "/bin/sh", NULL, &attr, child, environ);
 }
 
 #ifndef VIA_SHIM
@@ -77,7 +82,7 @@ static int by_pristine(const char *way, pid_t *pid)
 	int n;
 
 	pristine_spawnattr_init(&attr);
-	pristine_spawnattr_setflags(&attr, POSIX_SPAWN_RESETIDS);
+	pristine_spawnattr_setflags(&attr, flags);
 	if (!strcmp(way, "loader"))
 		pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_LOADER);
 	else if (!strcmp(way, "kernel"))
@@ -89,14 +94,14 @@ static int by_pristine(const char *way, pid_t *pid)
 		for (n = 0; n < 500 && !has_child(); n++)
 			usleep(10000);
 	} else if (!strcmp(way, "template")) {
-		if (!(t = pristine_template_create("/bin/grep", -1, 1, 0)))
+		if (!(t = pristine_template_create("/bin/sh", -1, 1, 0)))
 			return -1;
 		return pristine_template_spawn(t, pid, NULL, &attr, child,
 					       environ);
 	} else if (strcmp(way, "default")) {
 		return -1;
 	}
-	return pristine_spawn(pid, "/bin/grep", NULL, &attr, child, environ);
+	return pristine_spawn(pid, "/bin/sh", NULL, &attr, child, environ);
 }
 #endif
 
@@ -107,10 +112,12 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int err, st;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s WAY\n", argv[0]);
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "keep"))) {
+		fprintf(stderr, "usage: %s WAY [keep]\n", argv[0]);
 		return 2;
 	}
+	if (argc == 3)
+		flags = 0;
 	getresuid(&r, &e, &s);
 	getresgid(&rg, &eg, &sg);
 	fprintf(stderr, "caller: uid %u/%u/%u gid %u/%u/%u\n", r, e, s, rg, eg,

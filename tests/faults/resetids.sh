@@ -3,11 +3,13 @@
 # Copyright (C) 2026 The pristine authors
 # POSIX_SPAWN_RESETIDS from a set-user-ID-root and a set-group-ID-root
 # caller run by uid 65534: the child's real, effective and saved ids, its
-# groups and its five capability sets must be those glibc's posix_spawn()
-# gives, by every way pristine has (default, loader and kernel modes, a
-# pool member, a template member, the preload shim). Before the route
-# rule, the userspace route kept saved uid 0 and a full permitted set: the
-# child could setresuid(0, 0, 0).
+# groups, its five capability sets and AT_SECURE must be those glibc's
+# posix_spawn() gives, by every way pristine has (default, loader and
+# kernel modes, a pool member, a template member, the preload shim).
+# Before the route rule, the userspace route kept saved uid 0 and a full
+# permitted set: the child could setresuid(0, 0, 0). Without RESETIDS the
+# same callers' children keep the mixed ids, as with glibc, and the
+# default mode lets the kernel make that secure exec (route secure).
 #
 # A set-id program ignores PRISTINE_LOADER and runs the loader at its
 # configured path: the test puts this build's loader there, in a private
@@ -63,11 +65,12 @@ exec "\$@"
 EOF
 chmod 755 "$tmp/ns.sh"
 
-# run CALLER WAY OUT: the child's lines in OUT, the caller's in OUT.err
+# run CALLER WAY OUT [keep]: the child's lines in OUT, the caller's in
+# OUT.err
 run() {
 	unshare -m --propagation private sh "$tmp/ns.sh" \
 		setpriv --reuid=$nobody --regid=$nobody --clear-groups \
-		--inh-caps=-all "$1" "$2" >"$3" 2>"$3.err"
+		--inh-caps=-all "$1" "$2" ${4:-} >"$3" 2>"$3.err"
 }
 
 for v in uid gid; do
@@ -102,6 +105,25 @@ glibc's child:
 $(cat "$ref")
 this one's:
 $(cat "$out")"
+		fi
+	done
+	# Without RESETIDS: the mixed ids stay, AT_SECURE is 1.
+	run "$tmp/resetids-caller.$v" glibc "$ref.keep" keep
+	for way in default pool; do
+		out=$tmp/$v.$way.keep
+		run "$tmp/resetids-caller.$v" $way "$out" keep
+		route=$(sed -n 's/^route: //p' "$out.err")
+		# (A set-gid child is not dumpable: it cannot read its auxv.)
+		if { grep -q '^secure 1$' "$ref.keep" ||
+		     grep -q 'auxv: Permission denied' "$ref.keep.err"; } &&
+		   cmp -s "$ref.keep" "$out" && [ "$route" = secure ]; then
+			ok "set-$v-root caller, no RESETIDS, $way: route secure; ids, capabilities and AT_SECURE as glibc's"
+		else
+			bad "set-$v-root caller, no RESETIDS, $way (route $route, where it should be secure):
+glibc's child:
+$(cat "$ref.keep" "$ref.keep.err")
+this one's:
+$(cat "$out" "$out.err")"
 		fi
 	done
 done
