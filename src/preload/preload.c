@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct fa_slot) <=
 	       "the slot fits glibc's padding");
 
 static struct {
-	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_TIMENS + 1];
+	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS + 1];
 	unsigned long glibc, fallback, nofds, failed;
 } stats;
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -68,8 +68,10 @@ enum shim_mode shim_mode(void)
 			mode = SHIM_OFF;
 		else if (v && !strcmp(v, "kernel"))
 			mode = SHIM_KERNEL;
-		else
+		else if (v && !strcmp(v, "loader"))
 			mode = SHIM_LOADER;
+		else
+			mode = SHIM_DEFAULT;
 	}
 	return (enum shim_mode)mode;
 }
@@ -134,14 +136,14 @@ __attribute__((destructor)) static void report(void)
 
 	if (!v || strcmp(v, "1"))
 		return;
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_TIMENS; i++)
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS; i++)
 		k += stats.kernel[i];
 	if (!stats.loader && !k && !stats.glibc && !stats.fallback &&
 	    !stats.nofds && !stats.failed)
 		return;		/* a program that never spawned says nothing */
 	fprintf(stderr, "pristine-preload[%d]: loader=%lu kernel=%lu", getpid(),
 		stats.loader, k);
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_TIMENS; i++)
+	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS; i++)
 		if (stats.kernel[i])
 			fprintf(stderr, " kernel-%s=%lu", pristine_route_name(i),
 				stats.kernel[i]);
@@ -204,7 +206,9 @@ static int convert_attr(const posix_spawnattr_t *g, pristine_spawnattr_t *p)
 
 	pristine_spawnattr_init(p);
 	if (shim_mode() == SHIM_KERNEL)
-		pristine_spawnattr_setexecmode(p, 1);
+		pristine_spawnattr_setexecmode(p, PRISTINE_EXEC_KERNEL);
+	else if (shim_mode() == SHIM_LOADER)
+		pristine_spawnattr_setexecmode(p, PRISTINE_EXEC_LOADER);
 	if (!g)
 		return 0;
 	posix_spawnattr_getflags(g, &flags);

@@ -9,7 +9,7 @@
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
-enum shim_mode { SHIM_OFF, SHIM_LOADER, SHIM_KERNEL };
+enum shim_mode { SHIM_OFF, SHIM_DEFAULT, SHIM_LOADER, SHIM_KERNEL };
 
 /* PRISTINE_PRELOAD, read once. */
 enum shim_mode shim_mode(void);
