@@ -482,8 +482,14 @@ static int finish_phase(struct loader *l, const char *execfn)
 		.set = set,
 		.nset = (size_t)n,
 	};
-	if (!l->argv.count)	/* the kernel runs argc 0 as argv { "" } */
-		sa.argv = (struct stack_strings){ "", 1, 1 };
+	/* The kernel runs argc 0 as argv { "" }. Field by field: at -Os a
+	 * compound literal becomes a copy of a .data object that holds a
+	 * pointer, which is a dynamic relocation. */
+	if (!l->argv.count) {
+		sa.argv.data = "";
+		sa.argv.bytes = 1;
+		sa.argv.count = 1;
+	}
 	size = stack_size(&sa);
 	if ((err = stack_room(l, l->stack_top - size)))
 		goto out_unmap;

@@ -22,6 +22,10 @@ status=0
 for t in test-pristine test-reserve; do
 	bin=$tests_builddir/.libs/$t
 	[ -x "$bin" ] || bin=$tests_builddir/$t
+	if [ ! -x "$bin" ]; then
+		echo "valgrind: $t is not built (configured --without-check?)"
+		exit 1
+	fi
 	echo "valgrind: $t"
 	valgrind --quiet --trace-children=no --error-exitcode=1 \
 		--leak-check=full --errors-for-leak-kinds=definite \

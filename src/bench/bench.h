@@ -98,5 +98,9 @@ void cell_stats(struct cell *c, struct series *s);
 void print_cells(const struct cell *c, size_t n);
 int write_csv(const char *path, const struct cell *c, size_t n);
 int write_svg(const char *path, const struct cell *c, size_t n);
+/* Cells back from a CSV of write_csv() (--replot); their count, 0 if the
+ * file cannot be read. */
+size_t read_csv(const char *path, struct cell **c);
+void free_cells(struct cell *c, size_t n);
 
 #endif

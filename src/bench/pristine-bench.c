@@ -30,7 +30,7 @@
 
 struct options {
 	int quick;
-	const char *csv, *svg, *stamp;
+	const char *csv, *svg, *stamp, *replot;
 	size_t rounds, big_rounds, warmup;
 	size_t large_bytes, large_maps;
 	int threads;
@@ -393,6 +393,8 @@ static void usage(FILE *f)
 "                     10000, 200 with --quick; 0: skip)\n"
 "  --csv FILE         every cell as CSV\n"
 "  --svg FILE         latency against parent size, one line per method\n"
+"  --replot CSV       measure nothing: draw --svg from the cells of CSV\n"
+"                     (written by --csv)\n"
 "  --rounds N         rounds per cell, small and threaded parents\n"
 "  --large-rounds N   rounds per cell, parents with memory (fork is slow)\n"
 "  --warmup N         uncounted rounds before each cell\n"
@@ -411,6 +413,7 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "sustained", required_argument, NULL, 'B' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "svg", required_argument, NULL, 's' },
+		{ "replot", required_argument, NULL, 'P' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "large-rounds", required_argument, NULL, 'R' },
 		{ "warmup", required_argument, NULL, 'w' },
@@ -435,6 +438,7 @@ static void parse(int argc, char **argv, struct options *o)
 			  break;
 		case 'c': o->csv = optarg; break;
 		case 's': o->svg = optarg; break;
+		case 'P': o->replot = optarg; break;
 		case 'r': rounds = parse_size(optarg, "--rounds"); break;
 		case 'R': big_rounds = parse_size(optarg, "--large-rounds");
 			  break;
@@ -614,6 +618,18 @@ int main(int argc, char **argv)
 	double start = now_us();
 
 	parse(argc, argv, &o);
+	if (o.replot) {
+		struct cell *old = NULL;
+		size_t n = read_csv(o.replot, &old);
+
+		if (!n || !o.svg)
+			die("--replot %s: no cells, or no --svg", o.replot,
+			    errno);
+		if (write_svg(o.svg, old, n))
+			die("cannot write %s", o.svg, errno);
+		free_cells(old, n);
+		return 0;
+	}
 	tg[1].path = o.stamp;
 	for (i = 0; i < 2; i++)
 		if (access(tg[i].path, X_OK) < 0)

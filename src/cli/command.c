@@ -13,14 +13,58 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "path-search.h"
 #include "pristine.h"
 #include "tool.h"
 
+/*
+ * Why execve() refused a file, in words a user can act on: EACCES is the
+ * same for a directory, a file without execute permission and a noexec
+ * mount; ENOENT for a file that exists means its #! interpreter is
+ * missing.
+ */
+static const char *why_not(const char *file, int err, char *buf, size_t n)
+{
+	struct statvfs fs;
+	struct stat st;
+
+	if (strchr(file, '/') == NULL || stat(file, &st) < 0)
+		return "";
+	switch (err) {
+	case EACCES:
+		if (S_ISDIR(st.st_mode))
+			return ": it is a directory";
+		if (!S_ISREG(st.st_mode))
+			return ": it is not a regular file";
+		if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0) {
+			snprintf(buf, n, ": it is not executable (mode %04o)",
+				 (unsigned)(st.st_mode & 07777));
+			return buf;
+		}
+		if (statvfs(file, &fs) == 0 && (fs.f_flag & ST_NOEXEC))
+			return ": its file system is mounted noexec";
+		return "";
+	case ENOENT:
+		return ": the interpreter its #! line names does not exist";
+	case ENOEXEC:
+		return ": not a format this system can execute";
+	case ETXTBSY:
+		return ": it is open for writing";
+	case ELIBBAD:
+		return ": its ELF interpreter is damaged";
+	default:
+		return "";
+	}
+}
+
 static int not_runnable(const char *word, int err)
 {
-	tool_error("cannot run '%s': %s", word, strerror(err));
+	char buf[64];
+
+	tool_error("cannot run '%s': %s%s", word, strerror(err),
+		   why_not(word, err, buf, sizeof(buf)));
 	return err == ENOENT ? TOOL_EXIT_NOT_FOUND : TOOL_EXIT_CANNOT_EXEC;
 }
 
@@ -72,31 +116,34 @@ int tool_config_exec(int handle, const char *path)
 	return 0;
 }
 
-/* The key of the failing step, from "step N (KEY): ..." of
- * pristine_errmsg(): the public API names the step only in words. */
-static int failed_in_image(void)
+int tool_failed_key(char *key, size_t size)
 {
 	const char *m = pristine_errmsg(), *open, *close;
 	size_t n;
 
 	if (strncmp(m, "step ", 5) || !(open = strchr(m, '(')) ||
-	    !(close = strchr(open, ')')))
-		return 0;
-	n = (size_t)(close - open - 1);
-	return (n == 3 && !strncmp(open + 1, "run", 3)) ||
-	       (n == 4 && !strncmp(open + 1, "exec", 4));
+	    !(close = strchr(open, ')')) ||
+	    (n = (size_t)(close - open - 1)) >= size)
+		return -1;
+	memcpy(key, open + 1, n);
+	key[n] = 0;
+	return 0;
+}
+
+int tool_failed_in_image(void)
+{
+	char key[8];
+
+	return tool_failed_key(key, sizeof(key)) == 0 &&
+	       (!strcmp(key, "run") || !strcmp(key, "exec"));
 }
 
 int tool_run_failed(const char *path, int err)
 {
-	if (failed_in_image())
+	if (tool_failed_in_image())
 		return not_runnable(path, err);
-	if (*pristine_errmsg())
-		tool_error("cannot set up the process for '%s': %s", path,
-			   pristine_errmsg());
-	else
-		tool_error("cannot set up the process for '%s': %s", path,
-			   strerror(err));
+	tool_error("cannot set up the process for '%s': %s", path,
+		   strerror(err));
 	return TOOL_EXIT_FAILURE;
 }
 

@@ -56,6 +56,12 @@ int tool_config_exec(int handle, const char *path);
  */
 int tool_run_failed(const char *path, int err);
 
+/* After pristine_run() failed: the key of the step that failed, from
+ * pristine_errmsg() ("step N (KEY): ..."), copied into key; -1 if none. */
+int tool_failed_key(char *key, size_t size);
+/* Whether that step was the image's ("exec" or "run"). */
+int tool_failed_in_image(void);
+
 /* The exit status a shell reports for a waited child: its exit status,
  * or 128 + the signal that killed it. */
 int tool_exit_status(const siginfo_t *si);

@@ -54,6 +54,7 @@ struct child_args {
 	int sock;
 	enum empty_fds fds;
 	int err;		/* written by the child if its execve failed */
+	int closing;		/* ... or close_range(), not execve() */
 };
 
 /* The child's stack and arguments, one per thread (see above). */
@@ -121,12 +122,18 @@ static int child(void *p)
 	struct child_args *a = p;
 	long r = 0;
 
+	/* Before Linux 5.9 there is no close_range(): the empty process
+	 * must then not be made at all rather than hold the caller's
+	 * descriptors (ENOSYS to the caller). */
 	if (!(a->fds & EMPTY_INHERIT_FDS)) {
 		if (a->sock > 0)
-			raw3(SYS_close_range, 0, a->sock - 1, 0);
-		raw3(SYS_close_range, a->sock + 1, ~0u, 0);
+			r = raw3(SYS_close_range, 0, a->sock - 1, 0);
+		if (r == 0)
+			r = raw3(SYS_close_range, a->sock + 1, ~0u, 0);
+		a->closing = r != 0;
 	}
-	r = raw3(SYS_fcntl, a->sock, F_SETFD, 0);
+	if (r == 0)
+		r = raw3(SYS_fcntl, a->sock, F_SETFD, 0);
 	if (r == 0)
 		r = raw3(SYS_execve, (long)a->loader, (long)a->argv,
 			 (long)a->envp);
@@ -220,8 +227,13 @@ static void caller_state(char *buf, size_t size)
 		 (unsigned long long)ambient_kept());
 }
 
-static int loader_failed(int err)
+static int loader_failed(int err, int closing)
 {
+	if (closing) {
+		errmsg_set("close_range() failed (%s): pristine needs "
+			   "Linux 5.9 or later", strerror(err));
+		return err;
+	}
 	errmsg_set("cannot execute the loader %s: %s", loader_path(),
 		   strerror(err));
 	return err == ENOENT || err == EACCES ? ELIBACC : err;
@@ -283,7 +295,7 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 		       errno == EINTR)
 			;
 		close(pidfd);
-		err = loader_failed(a->err);
+		err = loader_failed(a->err, a->closing);
 	}
 	if (err) {
 		close(sv[0]);
@@ -352,5 +364,6 @@ void empty_abort(struct empty *e)
 
 int empty_exec_failed(const struct empty *e)
 {
-	return e->args && e->args->err ? loader_failed(e->args->err) : 0;
+	return e->args && e->args->err ? loader_failed(e->args->err,
+							 e->args->closing) : 0;
 }

@@ -10,8 +10,12 @@
 #ifndef PRISTINE_H
 #define PRISTINE_H
 
+/* Whatever the feature macros (even -std=c99 without _POSIX_C_SOURCE):
+ * struct sched_param, pid_t and mode_t; sigset_t, which <signal.h> hides
+ * in strict ISO C and POSIX makes <sys/select.h> define too. */
 #include <sched.h>
 #include <signal.h>
+#include <sys/select.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -34,7 +38,7 @@ enum pristine_cmd {
 	PRISTINE_SET_BINARY = 2,	/* value: bytes, aux: their length */
 	PRISTINE_SET_PATH = 3,		/* value: a path, aux: dirfd or AT_FDCWD */
 	PRISTINE_SET_FD = 4,		/* value NULL, aux: an fd of the caller */
-	PRISTINE_SET_INT = 5,		/* value NULL, aux: the value */
+	PRISTINE_SET_INT = 5		/* value NULL, aux: the value */
 };
 
 int pristine_open(unsigned int flags);
@@ -81,7 +85,7 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS,/* no_new_privs in the caller */
 	/* The library's own routes, from 64 on: no empty process ran them
 	 * (the values below 64 are the empty process's). */
-	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
+	PRISTINE_ROUTE_GLIBC_NOFDS = 64 /* no descriptors left for an empty
 					 * process: glibc's posix_spawn() */
 };
 int pristine_last_route(void);
@@ -205,6 +209,105 @@ int pristine_template_pidfd_spawn(pristine_template_t *t, int *pidfd,
 				  const pristine_spawn_file_actions_t *file_actions,
 				  const pristine_spawnattr_t *attrp,
 				  char *const argv[], char *const envp[]);
+
+/*
+ * Type checks, in C with GCC 5 or later and Clang (C++ refuses the wrong
+ * pointer types by itself). glibc's posix_spawn_file_actions_t and
+ * posix_spawnattr_t have other layouts than pristine's: C converts one
+ * pointer to the other with a mere warning, and the function would then
+ * misread the caller's memory. So each function taking file actions or
+ * attributes is also a macro of the same name that lets through only
+ * pristine's type or a null pointer, and makes anything else a compile
+ * error. The functions stay functions: &pristine_spawn and
+ * (pristine_spawn)(...) reach them, and PRISTINE_NO_TYPE_CHECKS defined
+ * before this header leaves the macros out.
+ */
+#if !defined(__cplusplus) && !defined(PRISTINE_NO_TYPE_CHECKS) && \
+	(defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 5))
+extern const void *pristine_not_file_actions_(void) __attribute__((__error__(
+	"expects a pristine_spawn_file_actions_t *, not glibc's "
+	"posix_spawn_file_actions_t * or any other type")));
+extern const void *pristine_not_spawnattr_(void) __attribute__((__error__(
+	"expects a pristine_spawnattr_t *, not glibc's posix_spawnattr_t * "
+	"or any other type")));
+#define PRISTINE_CHECKED_(T, x, bad) (__extension__ _Generic((x), \
+	T *: (x), const T *: (x), void *: (x), int: (x), long: (x), \
+	default: bad()))
+#define PRISTINE_FA_(x) PRISTINE_CHECKED_(pristine_spawn_file_actions_t, x, \
+					  pristine_not_file_actions_)
+#define PRISTINE_ATTR_(x) PRISTINE_CHECKED_(pristine_spawnattr_t, x, \
+					    pristine_not_spawnattr_)
+
+#define pristine_spawn(pid, path, fa, attr, argv, envp) \
+	pristine_spawn(pid, path, PRISTINE_FA_(fa), PRISTINE_ATTR_(attr), \
+		       argv, envp)
+#define pristine_spawnp(pid, file, fa, attr, argv, envp) \
+	pristine_spawnp(pid, file, PRISTINE_FA_(fa), PRISTINE_ATTR_(attr), \
+			argv, envp)
+#define pristine_pidfd_spawn(pidfd, path, fa, attr, argv, envp) \
+	pristine_pidfd_spawn(pidfd, path, PRISTINE_FA_(fa), \
+			     PRISTINE_ATTR_(attr), argv, envp)
+#define pristine_pidfd_spawnp(pidfd, file, fa, attr, argv, envp) \
+	pristine_pidfd_spawnp(pidfd, file, PRISTINE_FA_(fa), \
+			      PRISTINE_ATTR_(attr), argv, envp)
+#define pristine_template_spawn(t, pid, fa, attr, argv, envp) \
+	pristine_template_spawn(t, pid, PRISTINE_FA_(fa), \
+				PRISTINE_ATTR_(attr), argv, envp)
+#define pristine_template_pidfd_spawn(t, pidfd, fa, attr, argv, envp) \
+	pristine_template_pidfd_spawn(t, pidfd, PRISTINE_FA_(fa), \
+				      PRISTINE_ATTR_(attr), argv, envp)
+#define pristine_spawn_file_actions_init(fa) \
+	pristine_spawn_file_actions_init(PRISTINE_FA_(fa))
+#define pristine_spawn_file_actions_destroy(fa) \
+	pristine_spawn_file_actions_destroy(PRISTINE_FA_(fa))
+#define pristine_spawn_file_actions_addopen(fa, fd, path, oflag, mode) \
+	pristine_spawn_file_actions_addopen(PRISTINE_FA_(fa), fd, path, \
+					    oflag, mode)
+#define pristine_spawn_file_actions_addclose(fa, fd) \
+	pristine_spawn_file_actions_addclose(PRISTINE_FA_(fa), fd)
+#define pristine_spawn_file_actions_adddup2(fa, fd, newfd) \
+	pristine_spawn_file_actions_adddup2(PRISTINE_FA_(fa), fd, newfd)
+#define pristine_spawn_file_actions_addchdir(fa, path) \
+	pristine_spawn_file_actions_addchdir(PRISTINE_FA_(fa), path)
+#define pristine_spawn_file_actions_addfchdir(fa, fd) \
+	pristine_spawn_file_actions_addfchdir(PRISTINE_FA_(fa), fd)
+#define pristine_spawn_file_actions_addclosefrom(fa, from) \
+	pristine_spawn_file_actions_addclosefrom(PRISTINE_FA_(fa), from)
+#define pristine_spawn_file_actions_addtcsetpgrp(fa, tcfd) \
+	pristine_spawn_file_actions_addtcsetpgrp(PRISTINE_FA_(fa), tcfd)
+#define pristine_spawnattr_init(attr) \
+	pristine_spawnattr_init(PRISTINE_ATTR_(attr))
+#define pristine_spawnattr_destroy(attr) \
+	pristine_spawnattr_destroy(PRISTINE_ATTR_(attr))
+#define pristine_spawnattr_setflags(attr, v) \
+	pristine_spawnattr_setflags(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getflags(attr, v) \
+	pristine_spawnattr_getflags(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setpgroup(attr, v) \
+	pristine_spawnattr_setpgroup(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getpgroup(attr, v) \
+	pristine_spawnattr_getpgroup(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setsigmask(attr, v) \
+	pristine_spawnattr_setsigmask(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getsigmask(attr, v) \
+	pristine_spawnattr_getsigmask(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setsigdefault(attr, v) \
+	pristine_spawnattr_setsigdefault(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getsigdefault(attr, v) \
+	pristine_spawnattr_getsigdefault(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setschedparam(attr, v) \
+	pristine_spawnattr_setschedparam(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getschedparam(attr, v) \
+	pristine_spawnattr_getschedparam(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setschedpolicy(attr, v) \
+	pristine_spawnattr_setschedpolicy(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getschedpolicy(attr, v) \
+	pristine_spawnattr_getschedpolicy(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_setexecmode(attr, v) \
+	pristine_spawnattr_setexecmode(PRISTINE_ATTR_(attr), v)
+#define pristine_spawnattr_getexecmode(attr, v) \
+	pristine_spawnattr_getexecmode(PRISTINE_ATTR_(attr), v)
+#endif
 
 #ifdef __cplusplus
 }

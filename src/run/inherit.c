@@ -124,12 +124,14 @@ void inherit(void)
 		char key[32];
 
 		snprintf(key, sizeof(key), "fd:%d", inherited[i]);
-		s = add_step(NULL, key, PRISTINE_SET_FD);
+		s = add_step(xasprintf("inherited descriptor %d",
+				       inherited[i]), key, PRISTINE_SET_FD);
 		s->aux = inherited[i];
 		s->what = xasprintf("fd %d (inherited)", inherited[i]);
 		set_source(inherited[i], inherited[i]);
 	}
-	s = add_step(NULL, "sigmask", PRISTINE_SET_BINARY);
+	s = add_step(xasprintf("the inherited signal mask"), "sigmask",
+		     PRISTINE_SET_BINARY);
 	sigprocmask(SIG_BLOCK, NULL, &s->data.set);
 	s->what = describe_set(&s->data.set);
 	sigemptyset(&ignored);
@@ -139,7 +141,8 @@ void inherit(void)
 	if (!sigisemptyset(&ignored)) {
 		char *names = describe_set(&ignored);
 
-		s = add_step(NULL, "sigignore", PRISTINE_SET_BINARY);
+		s = add_step(xasprintf("the inherited ignored signals"),
+			     "sigignore", PRISTINE_SET_BINARY);
 		s->data.set = ignored;
 		s->what = xasprintf("%s (inherited)", names);
 		free(names);

@@ -20,13 +20,15 @@ void opt_fd(char *opt, const char *arg)
 {
 	const char *eq = strchr(arg, '='), *spec, *colon;
 	static const struct {
-		const char *suffix, *words;
+		const char *suffix, *words, *purpose;
 		int flags;
 	} modes[] = {
-		{ "r", "read-only", O_RDONLY },
-		{ "w", "write-only, truncated", O_WRONLY | O_CREAT | O_TRUNC },
-		{ "rw", "read-write", O_RDWR | O_CREAT },
-		{ "a", "appending", O_WRONLY | O_CREAT | O_APPEND },
+		{ "r", "read-only", "reading", O_RDONLY },
+		{ "w", "write-only, truncated", "writing",
+		  O_WRONLY | O_CREAT | O_TRUNC },
+		{ "a", "appending", "appending",
+		  O_WRONLY | O_CREAT | O_APPEND },
+		{ "rw", "read-write", "reading and writing", O_RDWR | O_CREAT },
 	};
 	char key[32], *path;
 	struct step *s;
@@ -36,7 +38,7 @@ void opt_fd(char *opt, const char *arg)
 	if (!eq || (n = nonneg(strndupa(arg, (size_t)(eq - arg)))) < 0 ||
 	    !eq[1])
 		tool_usage_error("malformed --fd spec '%s': expected "
-				 "N=PATH[:r|w|rw|a] or N=M", arg);
+				 "N=PATH[:r|w|a|rw] or N=M", arg);
 	snprintf(key, sizeof(key), "fd:%d", n);
 	s = add_step(opt, key, PRISTINE_SET_FD);
 	spec = eq + 1;
@@ -48,17 +50,25 @@ void opt_fd(char *opt, const char *arg)
 		s->what = xasprintf("a copy of fd %d", m);
 		return;
 	}
-	/* A known mode after the last colon; otherwise all is the path. */
+	/* The last colon starts the mode, which must be one of the four:
+	 * a typo must not become part of a file name (out.log:wa), nor a
+	 * file be truncated that was meant to be read. Read-only without
+	 * one. */
 	len = strlen(spec);
-	mode = n == 0 ? 0 : 1;
+	mode = 0;
 	if ((colon = strrchr(spec, ':'))) {
 		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 			if (!strcmp(colon + 1, modes[i].suffix))
 				break;
-		if (i < sizeof(modes) / sizeof(modes[0])) {
-			mode = (int)i;
-			len = (size_t)(colon - spec);
-		}
+		if (i == sizeof(modes) / sizeof(modes[0]))
+			tool_usage_error("--fd %s: unknown mode '%s': expected "
+					 ":r (read-only, the default), :w "
+					 "(truncate), :a (append) or :rw; a "
+					 "path with a colon needs a mode, as "
+					 "in %.*s:r", arg, colon + 1,
+					 (int)(eq - arg) + 1 + (int)len, arg);
+		mode = (int)i;
+		len = (size_t)(colon - spec);
 	}
 	if (!len)
 		tool_usage_error("malformed --fd spec '%s': no path", arg);
@@ -68,8 +78,8 @@ void opt_fd(char *opt, const char *arg)
 	/* Open until pristine-run exits: a later --fd may copy it. */
 	s->aux = open(path, modes[mode].flags | O_CLOEXEC | O_NOCTTY, 0666);
 	if (s->aux < 0)
-		tool_usage_error("--fd %s: cannot open '%s': %s", arg, path,
-				 strerror(errno));
+		tool_usage_error("--fd %s: cannot open '%s' for %s: %s", arg,
+				 path, modes[mode].purpose, strerror(errno));
 	set_source(n, s->aux);
 	s->what = xasprintf("%s (%s)", path, modes[mode].words);
 	free(path);
@@ -226,12 +236,17 @@ void env_unset(const char *name)
 	nenv = k;
 }
 
+/* As setenv(3), which env(1) uses: a variable keeps its place. */
 void env_set(char *assignment)
 {
-	char *name = strndupa(assignment, strcspn(assignment, "="));
+	size_t i, n = strcspn(assignment, "=");
 	char **v;
 
-	env_unset(name);
+	for (i = 0; i < nenv; i++)
+		if (!strncmp(env[i], assignment, n) && env[i][n] == '=') {
+			env[i] = assignment;
+			return;
+		}
 	if (!(v = realloc(env, (nenv + 1) * sizeof(*env))))
 		oom();
 	env = v;
@@ -246,6 +261,39 @@ const char *env_get(const char *name)
 		if (!strncmp(env[i], name, n) && env[i][n] == '=')
 			return env[i] + n + 1;
 	return NULL;
+}
+
+void env_file(const char *file)
+{
+	FILE *f = fopen(file, "re");
+	char *line = NULL;
+	size_t size = 0, lineno = 0;
+	ssize_t n;
+
+	if (!f)
+		tool_usage_error("--env-file %s: cannot open it: %s", file,
+				 strerror(errno));
+	while ((n = getline(&line, &size, f)) >= 0) {
+		const char *p = line;
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (*p == '=' || !strchr(p, '='))
+			tool_usage_error("--env-file %s, line %zu: expected "
+					 "NAME=VALUE, found '%s'", file, lineno,
+					 p);
+		env_set(xasprintf("%s", p));
+	}
+	if (ferror(f))
+		tool_usage_error("--env-file %s: cannot read it: %s", file,
+				 strerror(errno));
+	free(line);
+	fclose(f);
 }
 
 void env_copy(void)

@@ -7,7 +7,8 @@
  * without close-on-exec at their numbers, the signal mask, the ignored
  * signals; cwd, umask and limits the empty process has already). Then
  * every option becomes one pristine_config() key, in the order given, and
- * the command runs. pristine-run waits for it and exits as env(1) does.
+ * the command runs. pristine-run waits for it and ends as it ended: the
+ * same exit status, or death by the same signal (wait.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,12 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "pristine.h"
 #include "run.h"
@@ -36,16 +35,20 @@ const char *tool_name = "pristine-run";
 static void help(void)
 {
 	printf("Usage: %s [OPTION]... [--] [NAME=VALUE]... COMMAND [ARG]...\n"
-"Run COMMAND in a freshly configured pristine (empty) process and exit\n"
-"with its status. Options are applied in the order given, after what an\n"
-"exec would pass on: descriptors without close-on-exec, the signal mask\n"
-"and the ignored signals.\n"
+"Run COMMAND in a freshly configured pristine (empty) process and end as\n"
+"it ends (its status, or its signal). Options are applied in the order\n"
+"given, after what an exec would pass on: descriptors without\n"
+"close-on-exec, the signal mask and the ignored signals.\n"
 "\n"
 "  -C, --chdir DIR           run in DIR\n"
 "  -i, --ignore-environment  start with an empty environment\n"
 "  -u, --unset NAME          remove NAME from the environment\n"
-"      --fd N=PATH[:MODE]    open PATH as fd N; MODE is r, w (truncate),\n"
-"                            rw or a (append); default r for fd 0, else w\n"
+"      --env-file FILE       add the NAME=VALUE lines of FILE to the\n"
+"                            environment ('#' starts a comment line)\n"
+"  -S, --split-string STRING split STRING into options and words, as\n"
+"                            env -S does (for #! lines)\n"
+"      --fd N=PATH[:MODE]    open PATH as fd N; MODE is r (read-only, the\n"
+"                            default), w (truncate), a (append) or rw\n"
 "      --fd N=M              fd N is a copy of fd M as configured so\n"
 "                            far (like the shell's N>&M)\n"
 "      --close-from N        close every fd >= N\n"
@@ -54,6 +57,8 @@ static void help(void)
 "                            set a resource limit (NOFILE, CORE, ...);\n"
 "                            one value sets both, 'unlimited' is allowed\n"
 "      --setsid              start a new session\n"
+"      --ctty N              make the terminal at fd N (as configured so\n"
+"                            far) the controlling terminal\n"
 "      --pgroup N            join process group N (0: a new one)\n"
 "      --sigmask LIST        start with exactly these signals blocked\n"
 "      --sigdefault LIST     reset these signals to their default action\n"
@@ -115,14 +120,24 @@ static void help(void)
 "      --personality PERS    a personality, as setarch(8)\n"
 "      --addr-no-randomize   setarch -R: no address-space randomization\n"
 "\n"
+"Waiting, as timeout(1) and setsid(1):\n"
+"      --timeout DURATION    send SIGTERM after DURATION (seconds, or\n"
+"                            with a suffix s, m, h, d); exit 124\n"
+"      --kill-after DURATION with --timeout: send SIGKILL if the command\n"
+"                            still runs DURATION later; die by SIGKILL\n"
+"      --wait                wait for the command (the default, as\n"
+"                            setsid -w)\n"
+"      --no-wait             exit 0 once the command runs (setsid -f)\n"
+"\n"
 "  -v, --verbose             describe each step on stderr\n"
 "      --help                show this help and exit\n"
 "      --version             show the version and exit\n"
 "\n"
 "LIST is a comma-separated list of signal names or numbers.\n"
-"Exit status: the command's, 128+N if killed by signal N, 125 if\n"
-"%s itself fails, 126 if COMMAND cannot be executed, 127 if it\n"
-"is not found.\n", tool_name, tool_name);
+"Exit status: the command's; killed by a signal, %s dies by the\n"
+"same signal; 124 after --timeout, 125 if %s itself fails, 126\n"
+"if COMMAND cannot be executed, 127 if it is not found.\n", tool_name,
+	       tool_name, tool_name);
 }
 
 enum {
@@ -142,6 +157,9 @@ enum {
 	OPT_NICE, OPT_SCHED, OPT_RESET_ON_FORK, OPT_CPUS, OPT_IOPRIO,
 	OPT_OOM, OPT_TIMER_SLACK, OPT_MDWE, OPT_THP_DISABLE,
 	OPT_PERSONALITY, OPT_NO_RANDOMIZE,
+	/* Issue 15's: a good citizen among env, timeout and setsid. */
+	OPT_ENV_FILE, OPT_CTTY, OPT_TIMEOUT, OPT_KILL_AFTER, OPT_WAIT,
+	OPT_NO_WAIT,
 };
 
 static const struct option options[] = {
@@ -212,28 +230,18 @@ static const struct option options[] = {
 	{ "seccomp-errno", required_argument, NULL, OPT_SECCOMP_ERRNO },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "split-string", required_argument, NULL, 'S' },
+	{ "ctty", required_argument, NULL, OPT_CTTY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* The signals pristine-run passes on to the command while it waits. */
-static const int forwarded[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
-};
-static int child_pidfd = -1;
-static int child_in_our_group = 1;
-
-static void forward(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	/* The terminal signals the whole foreground group: a command in
-	 * our group has its own copy already. */
-	if (si->si_code == SI_KERNEL && child_in_our_group)
-		return;
-	pidfd_send_signal(child_pidfd, sig, NULL, 0);
-}
 
 static int has_cap_sys_admin(void)
 {
@@ -246,27 +254,21 @@ static int has_cap_sys_admin(void)
 	       (data[0].effective & (1u << CAP_SYS_ADMIN));
 }
 
-/*
- * Finds the command and configures "exec". As with env -C, a relative
- * command (and a relative PATH entry) names a file in the new directory.
- */
-static int config_command(int h, const char *word, const char *dir,
-			  char **path)
+/* -C: what runs there (finding the command, opening it) runs in DIR, as
+ * with env -C; *here is the way back, or -1 without DIR. */
+static int enter(const char *dir, int *here)
 {
-	int here = -1, status;
-
-	if (dir && ((here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	*here = -1;
+	if (dir && ((*here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 		    chdir(dir) < 0)) {
 		tool_error("--chdir %s: %s", dir, strerror(errno));
 		return TOOL_EXIT_FAILURE;
 	}
-	status = tool_find_command(word, env_get("PATH"), path);
-	if (!status) {
-		if (verbose)
-			fprintf(stderr, "%s: %-14s %s\n", tool_name, "exec",
-				*path);
-		status = tool_config_exec(h, *path);
-	}
+	return 0;
+}
+
+static int leave(int here, int status)
+{
 	if (here >= 0) {
 		if (fchdir(here) < 0 && !status) {
 			tool_error("cannot return to the working directory: %s",
@@ -278,13 +280,24 @@ static int config_command(int h, const char *word, const char *dir,
 	return status;
 }
 
+/* Finds the command: a relative command (and a relative PATH entry)
+ * names a file in the new directory. */
+static int find_command(const char *word, const char *dir, char **path)
+{
+	int here, status;
+
+	if ((status = enter(dir, &here)))
+		return status;
+	return leave(here, tool_find_command(word, env_get("PATH"), path));
+}
+
 /*
  * With --root, the command is looked up inside the new root, as unshare's
  * execvp() after its chroot() does, and given to the empty process as a
- * path it resolves itself, after its own chroot.
+ * path it resolves itself, after its own chroot (launch()).
  */
-static int config_command_in_root(int h, const char *word, const char *root,
-				  char **path)
+static int find_command_in_root(const char *word, const char *root,
+				char **path)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT };
@@ -331,13 +344,6 @@ static int config_command_in_root(int h, const char *word, const char *root,
 		return err == ENOENT ? TOOL_EXIT_NOT_FOUND
 				     : TOOL_EXIT_CANNOT_EXEC;
 	}
-	if (verbose)
-		fprintf(stderr, "%s: %-14s %s (in the new root)\n", tool_name,
-			"exec", *path);
-	if (pristine_config(h, PRISTINE_SET_STRING, "exec", *path, 0) < 0) {
-		tool_error("cannot run '%s': %s", *path, strerror(errno));
-		return TOOL_EXIT_CANNOT_EXEC;
-	}
 	return 0;
 }
 
@@ -356,54 +362,101 @@ static int config_strings(int h, const char *key, char *const *v, size_t n)
 	}
 	for (i = 0; i < n; i++)
 		if (pristine_config(h, PRISTINE_SET_STRING, key, v[i], 0) < 0) {
-			tool_error("%s: %s", key, strerror(errno));
+			tool_error("%s: %s", strcmp(key, "env") ?
+				   "the command's arguments" :
+				   "the command's environment",
+				   strerror(errno));
 			return TOOL_EXIT_FAILURE;
 		}
 	return 0;
 }
 
-/* Runs the configured process, passes signals on, and waits for it. */
-static int run_and_wait(int h, const char *path)
+/*
+ * Creates the empty process, applies every step, the command's arguments,
+ * its environment and the file to execute, and runs it. Returns 0 with
+ * *pidfd and *pid, -1 with errno after a failed pristine_run(), or an exit
+ * status after a message.
+ */
+static int launch(char *const *cmd, size_t ncmd, const char *path,
+		  const char *dir, int *pidfd, pid_t *pid)
 {
-	struct sigaction sa = { .sa_sigaction = forward,
-				.sa_flags = SA_SIGINFO | SA_RESTART };
-	sigset_t block, saved;
-	siginfo_t si;
+	int h, status, here;
 	size_t i;
-	pid_t pid;
-	int status;
 
-	/* Held until the handlers know the pidfd; the command's own mask
-	 * was configured from the one pristine-run started with. */
-	sigemptyset(&block);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&block, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &block, &saved);
-	if ((child_pidfd = pristine_run(h, &pid)) < 0)
-		return tool_run_failed(path, errno);
-	sigfillset(&sa.sa_mask);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &sa, NULL);
-	sigprocmask(SIG_SETMASK, &saved, NULL);
+	h = pristine_open(PRISTINE_CLOEXEC |
+			  (new_pid_namespace ? PRISTINE_NEWPID : 0));
+	if (h < 0) {
+		tool_error("cannot create an empty process: %s",
+			   *pristine_errmsg() ? pristine_errmsg()
+					      : strerror(errno));
+		return TOOL_EXIT_FAILURE;
+	}
+	for (i = 0; i < nsteps; i++)
+		if ((status = apply(h, steps[i])))
+			return status;
+	if ((status = config_strings(h, "argv", cmd, ncmd)) ||
+	    (status = config_strings(h, "env", env, nenv)))
+		return status;
 	if (verbose)
-		fprintf(stderr, "%s: %-14s pid %d, route %s\n", tool_name,
-			"run", (int)pid,
-			pristine_route_name(pristine_last_route()));
-	while (waitid(P_PIDFD, (id_t)child_pidfd, &si, WEXITED) < 0)
-		if (errno != EINTR) {
-			tool_error("waiting for pid %d: %s", (int)pid,
+		fprintf(stderr, "%s: %-14s %s%s\n", tool_name, "exec", path,
+			new_root() ? " (in the new root)" : "");
+	if (new_root()) {
+		/* A path the empty process resolves after its chroot. */
+		if (pristine_config(h, PRISTINE_SET_STRING, "exec", path,
+				    0) < 0) {
+			tool_error("cannot run '%s': %s", path,
 				   strerror(errno));
-			return TOOL_EXIT_FAILURE;
+			return TOOL_EXIT_CANNOT_EXEC;
 		}
-	status = tool_exit_status(&si);
-	if (verbose && si.si_code == CLD_EXITED)
-		fprintf(stderr, "%s: %-14s pid %d exited with status %d\n",
-			tool_name, "exit", (int)pid, status);
-	else if (verbose)
-		fprintf(stderr, "%s: %-14s pid %d was killed by SIG%s "
-			"(status %d)\n", tool_name, "exit", (int)pid,
-			tool_signal_name(si.si_status), status);
-	return status;
+	} else if ((status = enter(dir, &here)) ||
+		   (status = leave(here, tool_config_exec(h, path)))) {
+		return status;
+	}
+	if ((*pidfd = pristine_run(h, pid)) < 0)
+		return -1;
+	return 0;
+}
+
+/* After pristine_run() failed: the option behind the step that failed,
+ * or what stopped the command's image from running. */
+static int run_failed(const char *path, int err)
+{
+	struct step *s;
+	char key[32];
+
+	if (!tool_failed_in_image() &&
+	    tool_failed_key(key, sizeof(key)) == 0 && (s = find_step(key))) {
+		const char *detail = strstr(pristine_errmsg(), "): ");
+
+		step_failed(s, err, detail ? detail + 3 : NULL);
+		return TOOL_EXIT_FAILURE;
+	}
+	return tool_run_failed(path, err);
+}
+
+/*
+ * Starts the command; a file the kernel cannot execute (ENOEXEC: no #!
+ * line, no known format) is run by /bin/sh instead, with the file as its
+ * script, as execvp(3), and so env(1), do.
+ */
+static int start(char **cmd, size_t ncmd, const char *path,
+		 const char *dir, int *pidfd, pid_t *pid)
+{
+	int status = launch(cmd, ncmd, path, dir, pidfd, pid);
+	static char **sh;	/* until pristine-run exits */
+
+	if (status < 0 && errno == ENOEXEC && tool_failed_in_image()) {
+		sh = xcalloc(ncmd + 2, sizeof(*sh));
+		sh[0] = (char *)"/bin/sh";
+		sh[1] = (char *)path;
+		memcpy(sh + 2, cmd + 1, (ncmd - 1) * sizeof(*sh));
+		if (verbose)
+			fprintf(stderr, "%s: %-14s %s: not executable by the "
+				"kernel, so a shell script (as execvp)\n",
+				tool_name, "exec", path);
+		status = launch(sh, ncmd + 1, "/bin/sh", dir, pidfd, pid);
+	}
+	return status < 0 ? run_failed(path, errno) : status;
 }
 
 /* The option as a user would write it, for messages: "--fd 3=x". */
@@ -460,13 +513,58 @@ static int add_seccomp(int err, int nnp)
 		return status;
 	if (!nnp && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 &&
 	    !has_cap_sys_admin())
-		opt_flag(NULL, "no-new-privs", "implied by --seccomp-deny");
-	s = add_step(NULL, "seccomp", PRISTINE_SET_BINARY);
+		opt_flag(xasprintf("--seccomp-deny (with the no_new_privs it "
+				   "implies)"), "no-new-privs",
+			 "implied by --seccomp-deny");
+	s = add_step(xasprintf("--seccomp-deny"), "seccomp",
+		     PRISTINE_SET_BINARY);
 	s->binary = bpf;
 	s->aux = (int)len;
 	s->what = xasprintf("%zu system call%s fail with %s", ndeny,
 			    ndeny == 1 ? "" : "s", strerrorname_np(err));
 	return 0;
+}
+
+/* -S: the words of STRING take its place among the arguments. The new
+ * argument vector lives until pristine-run exits. */
+static char **split_argv;
+
+static char **split_option(char **argv, int *argc, const char *string)
+{
+	size_t n, i;
+	char **words = split_string(string, &n), **v;
+
+	if (verbose)
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "%s: %-14s [%s]\n", tool_name,
+				"split -S", words[i]);
+	v = xcalloc((size_t)*argc + n + 1, sizeof(*v));
+	memcpy(v, argv, (size_t)optind * sizeof(*v));
+	memcpy(v + optind, words, n * sizeof(*v));
+	memcpy(v + optind + n, argv + optind,
+	       (size_t)(*argc - optind) * sizeof(*v));
+	*argc += (int)n;
+	free(words);
+	if (argv == split_argv)
+		free(argv);	/* the words themselves live on in v */
+	return split_argv = v;
+}
+
+static void opt_ctty(char *opt, const char *arg)
+{
+	struct step *s;
+	int n = nonneg(arg);
+
+	if (n < 0)
+		tool_usage_error("--ctty '%s': not a descriptor number", arg);
+	s = add_step(opt, "ctty", PRISTINE_SET_FD);
+	if ((s->aux = source_of(n)) < 0)
+		tool_usage_error("--ctty %s: descriptor %d would not be open "
+				 "in the command", arg, n);
+	if (!isatty(s->aux))
+		tool_usage_error("--ctty %s: descriptor %d is not a terminal",
+				 arg, n);
+	s->what = xasprintf("the terminal at fd %d", n);
 }
 
 /* Is no_new_privs set by a step before s? */
@@ -482,16 +580,19 @@ static int nnp_before(const struct step *s)
 
 int main(int argc, char **argv)
 {
+	struct wait_plan plan = { 0 };
 	char *dir = NULL, *opt;
 	struct step *landlock;
-	int c, h, err = EPERM, err_given = 0, nnp = 0, status;
-	size_t i;
+	int c, err = EPERM, err_given = 0, nnp = 0, status, in_our_group = 1;
+	int no_wait = 0, pidfd;
+	sigset_t saved;
+	pid_t pid;
 
 	snapshot_fds();
 	env_copy();
 	inherit();
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:C:iu:vR:w:", options,
+	while ((c = getopt_long(argc, argv, "+:C:iu:vR:w:S:", options,
 				NULL)) != -1) {
 		size_t before = nsteps;
 
@@ -525,12 +626,14 @@ int main(int argc, char **argv)
 			opt_rlimit(opt, optarg);
 			break;
 		case OPT_SETSID:
-			child_in_our_group = 0;
+			in_our_group = 0;
+			plan.own_group = 1;
 			opt_flag(opt, "setsid", "a new session");
 			break;
 		case OPT_PGROUP:
-			child_in_our_group = 0;
+			in_our_group = 0;
 			opt_int(opt, "pgroup", optarg);
+			plan.own_group = steps[nsteps - 1]->aux == 0;
 			break;
 		case OPT_SIGMASK:
 			opt_signals(opt, "sigmask", optarg);
@@ -706,6 +809,28 @@ int main(int argc, char **argv)
 			s->what = xasprintf("0x%x", s->aux);
 			break;
 		}
+		case OPT_ENV_FILE:
+			env_file(optarg);
+			break;
+		case 'S':
+			argv = split_option(argv, &argc, optarg);
+			break;
+		case OPT_CTTY:
+			opt_ctty(opt, optarg);
+			break;
+		case OPT_TIMEOUT:
+			plan.timeout = parse_duration("--timeout", optarg);
+			break;
+		case OPT_KILL_AFTER:
+			plan.kill_after = parse_duration("--kill-after",
+							 optarg);
+			break;
+		case OPT_WAIT:
+			no_wait = 0;
+			break;
+		case OPT_NO_WAIT:
+			no_wait = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -731,14 +856,21 @@ int main(int argc, char **argv)
 		tool_usage_error("no command given");
 	if (err_given && !ndeny)
 		tool_usage_error("--seccomp-errno needs --seccomp-deny");
+	if (plan.kill_after && !plan.timeout)
+		tool_usage_error("--kill-after needs --timeout");
+	if (no_wait && plan.timeout)
+		tool_usage_error("--timeout needs a %s that waits: not with "
+				 "--no-wait", tool_name);
 	ns_flush();
 	if ((landlock = landlock_finish()) && !nnp_before(landlock) &&
 	    !has_cap_sys_admin() &&
 	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
 		/* landlock_restrict_self() wants it before, as seccomp does
 		 * (setpriv sets it first whatever the order). */
-		insert_step(step_index(landlock), NULL, "no-new-privs",
-			    PRISTINE_SET_FLAG)->what =
+		insert_step(step_index(landlock),
+			    xasprintf("--landlock-access (with the "
+				      "no_new_privs it implies)"),
+			    "no-new-privs", PRISTINE_SET_FLAG)->what =
 			xasprintf("implied by --landlock-access");
 		nnp = 1;
 	}
@@ -746,24 +878,25 @@ int main(int argc, char **argv)
 		return status;
 
 	ns_enter_user();
-	if ((h = pristine_open(PRISTINE_CLOEXEC |
-			       (new_pid_namespace ? PRISTINE_NEWPID : 0))) < 0) {
-		tool_error("cannot create an empty process: %s",
-			   *pristine_errmsg() ? pristine_errmsg()
-					      : strerror(errno));
-		return TOOL_EXIT_FAILURE;
-	}
-	for (i = 0; i < nsteps; i++)
-		if ((status = apply(h, steps[i])))
-			return status;
-	if ((status = config_strings(h, "argv", argv + optind,
-				     (size_t)(argc - optind))) ||
-	    (status = config_strings(h, "env", env, nenv)) ||
-	    (status = new_root()
-			      ? config_command_in_root(h, argv[optind],
-						       new_root(), &command_path)
-			      : config_command(h, argv[optind], dir,
-					       &command_path)))
+	status = new_root() ? find_command_in_root(argv[optind], new_root(),
+						     &command_path)
+			    : find_command(argv[optind], dir, &command_path);
+	if (status)
 		return status;
-	return run_and_wait(h, command_path);
+
+	forward_hold(&saved);
+	if ((status = start(argv + optind, (size_t)(argc - optind),
+			    command_path, dir, &pidfd, &pid))) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return status;
+	}
+	forward_start(pidfd, in_our_group, &saved);
+	if (verbose)
+		fprintf(stderr, "%s: %-14s pid %d, route %s%s\n", tool_name,
+			"run", (int)pid,
+			pristine_route_name(pristine_last_route()),
+			no_wait ? ", not waiting" : "");
+	if (no_wait)
+		return 0;
+	return wait_command(pidfd, pid, &plan);
 }

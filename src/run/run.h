@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 /* One pristine_config() call, prepared before the empty process exists. */
 struct step {
@@ -45,6 +46,11 @@ int nonneg(const char *s);
 char *describe_set(const sigset_t *set);
 /* Makes the call on handle h (and says so with -v). 0 or exit status. */
 int apply(int h, struct step *s);
+/* Says why step s failed with err: the option typed, the reason (or
+ * detail, the library's words after the step's key). */
+void step_failed(const struct step *s, int err, const char *detail);
+/* The last step of this key, or NULL. */
+struct step *find_step(const char *key);
 
 /* Records pristine-run's descriptors without close-on-exec; first thing. */
 void snapshot_fds(void);
@@ -107,6 +113,27 @@ struct step *landlock_finish(void);
 extern char **env;
 extern size_t nenv;
 void env_copy(void);
+/* --env-file: NAME=VALUE lines; exits with a message on a bad one. */
+void env_file(const char *file);
+
+/* -S: the words of a string split as env -S splits it (split.c). */
+char **split_string(const char *s, size_t *count);
+
+/* Running and waiting (wait.c). */
+#define TOOL_EXIT_TIMED_OUT 124	/* timeout(1)'s */
+struct wait_plan {
+	double timeout;		/* seconds until SIGTERM; 0: none */
+	double kill_after;	/* seconds more until SIGKILL; 0: none */
+	int own_group;		/* the command leads its own process group */
+};
+/* A duration as timeout(1) takes it: seconds, or with s, m, h, d. */
+double parse_duration(const char *opt, const char *arg);
+/* Blocks the signals passed on (their old mask in *saved) until
+ * forward_start() knows the command's pidfd. */
+void forward_hold(sigset_t *saved);
+void forward_start(int pidfd, int in_our_group, const sigset_t *saved);
+/* Waits for the command and ends as it did (or as timeout(1) does). */
+int wait_command(int pidfd, pid_t pid, const struct wait_plan *w);
 void env_unset(const char *name);
 void env_set(char *assignment);
 const char *env_get(const char *name);

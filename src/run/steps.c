@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "pristine.h"
 #include "run.h"
 #include "tool.h"
@@ -103,6 +104,71 @@ char *describe_set(const sigset_t *set)
 	return s ? s : xasprintf("(none)");
 }
 
+/*
+ * Why the empty process refused a step, in words: the reasons the kernel
+ * gives one errno for. NULL: strerror() says it all.
+ */
+static const char *reason(const char *key, int err, char *buf, size_t n)
+{
+	struct rlimit now;
+	const char *name;
+	int res;
+
+	if (!strncmp(key, "rlimit:", 7) && err == EPERM &&
+	    (res = tool_rlimit_number(key + 7, &name)) >= 0 &&
+	    getrlimit(res, &now) == 0) {
+		if (now.rlim_max == RLIM_INFINITY)
+			return "raising a hard limit needs CAP_SYS_RESOURCE";
+		snprintf(buf, n, "raising the hard limit above %llu needs "
+			 "CAP_SYS_RESOURCE", (unsigned long long)now.rlim_max);
+		return buf;
+	}
+	if (!strcmp(key, "pgroup") && err == EPERM)
+		return "the group is in another session, or the command "
+		       "leads a session already (--setsid)";
+	if (!strcmp(key, "pgroup") && err == ESRCH)
+		return "there is no such process group";
+	if (!strcmp(key, "setsid") && err == EPERM)
+		return "the command leads a process group already (--pgroup "
+		       "0 before --setsid)";
+	if (!strcmp(key, "ctty") && err == EPERM)
+		return "the command must lead a session without a terminal "
+		       "(--setsid before --ctty), and the terminal must not "
+		       "belong to another session";
+	if (!strcmp(key, "ctty") && err == ENOTTY)
+		return "it is not a terminal";
+	if (!strcmp(key, "affinity") && err == EINVAL)
+		return "none of these CPUs is online and allowed to the "
+		       "command (see /sys/devices/system/cpu/online)";
+	if (!strcmp(key, "seccomp") && err == EACCES)
+		return "installing a seccomp filter needs no_new_privs or "
+		       "CAP_SYS_ADMIN";
+	return NULL;
+}
+
+/* "OPTION: errno text: reason" for a failed step, never the key. */
+void step_failed(const struct step *s, int err, const char *detail)
+{
+	const char *opt = s->opt ? s->opt : "setting up the process";
+	const char *why;
+	char buf[128];
+
+	if ((why = reason(s->key, err, buf, sizeof(buf))))
+		tool_error("%s: %s: %s", opt, strerror(err), why);
+	else
+		tool_error("%s: %s", opt, detail ? detail : strerror(err));
+}
+
+struct step *find_step(const char *key)
+{
+	size_t i;
+
+	for (i = nsteps; i-- > 0;)
+		if (!strcmp(steps[i]->key, key))
+			return steps[i];
+	return NULL;
+}
+
 int apply(int h, struct step *s)
 {
 	const void *value = s->string;
@@ -121,9 +187,7 @@ int apply(int h, struct step *s)
 	if (s->cmd == PRISTINE_SET_PATH)
 		aux = AT_FDCWD;
 	if (pristine_config(h, s->cmd, s->key, value, aux) < 0) {
-		tool_error("%s: %s", s->opt ? s->opt : s->key,
-			   *pristine_errmsg() ? pristine_errmsg()
-					      : strerror(errno));
+		step_failed(s, errno, NULL);
 		return TOOL_EXIT_FAILURE;
 	}
 	return 0;

@@ -315,6 +315,15 @@ START_TEST(fork_child_does_not_use_the_pool)
 	int st;
 	char *out;
 
+	/* valgrind checks the forked child for leaks too, and counts the
+	 * pool thread's TLS, which the child has without the thread, as
+	 * lost. */
+	if (under_valgrind()) {
+		skip_case("valgrind counts a forked child's copy of the pool "
+			  "thread's TLS as lost");
+		return;
+	}
+
 	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
 	await_members(2);
 	child = fork();
@@ -402,6 +411,38 @@ START_TEST(exhaustion_and_refill)
 	ck_assert_int_eq(idle_members(NULL, 0), 2);	/* never above size */
 	ck_assert_int_eq(pristine_pool_destroy(), 0);
 	ck_assert_int_eq(pristine_pool_destroy(), -1);
+	ck_assert(!has_children());
+}
+END_TEST
+
+/*
+ * pristine_pool_destroy() fails only without a pool, and then says so
+ * itself: the message of an earlier failing call does not stay
+ * (issue 15). A successful destroy leaves the message empty, as every
+ * successful call does.
+ */
+START_TEST(pool_destroy_errmsg)
+{
+	int h = pristine_open(0);
+
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_STRING, "no-such-key",
+					 "x", 0), -1);
+	ck_assert_ptr_nonnull(strstr(pristine_errmsg(), "no-such-key"));
+	close(h);
+	errno = 0;
+	ck_assert_int_eq(pristine_pool_destroy(), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_msg(strstr(pristine_errmsg(), "pristine_pool_destroy") &&
+		      !strstr(pristine_errmsg(), "no-such-key"),
+		      "after a failing pristine_pool_destroy(): \"%s\"",
+		      pristine_errmsg());
+	ck_assert_int_eq(pristine_pool_create(1, 0), 0);
+	ck_assert_int_eq(pristine_config(-1, PRISTINE_SET_STRING, "argv", "x",
+					 0), -1);
+	ck_assert_str_ne(pristine_errmsg(), "");
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+	ck_assert_str_eq(pristine_errmsg(), "");
 	ck_assert(!has_children());
 }
 END_TEST
@@ -645,8 +686,16 @@ static void state_item(int item)
 
 START_TEST(members_refresh_or_go)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int st;
+
+	/* valgrind translates code into memory it writes and executes:
+	 * under MDWE it runs out of memory and aborts. */
+	if (_i == MDWE && under_valgrind()) {
+		skip_case("valgrind cannot run under MDWE");
+		return;
+	}
+	pid = fork();
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -769,6 +818,7 @@ static Suite *reserve_suite(void)
 	TCase *tc = testlib_tcase(s, "reserves", 60);
 
 	tcase_add_test(tc, pool_processes_are_fresh);
+	tcase_add_test(tc, pool_destroy_errmsg);
 	tcase_add_test(tc, template_processes_are_fresh);
 	tcase_add_test(tc, template_notices_a_changed_file);
 	tcase_add_test(tc, template_modes_notice_a_changed_file);

@@ -411,6 +411,14 @@ START_TEST(near_the_descriptor_limit)
 	char *out;
 	pid_t pid;
 
+	/* valgrind keeps descriptors of its own at the top of the table,
+	 * and its clone emulation aborts (an assertion) when the table is
+	 * all but full. */
+	if (under_valgrind()) {
+		skip_case("valgrind aborts in clone() with a full descriptor "
+			  "table");
+		return;
+	}
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	leave_free(&t, slots);
 

@@ -20,17 +20,19 @@ $(cat "$out.txt")"
 fi
 ok "pristine-bench --quick completes"
 
-# CSV: the header, eight fields a row, sane numbers, posix_spawn's ratio 1,
-# and every method in each of the 18 blocks the plan must produce.
+# CSV: the header, eleven fields a row, sane numbers, posix_spawn's ratio
+# 1, and every method in each of the 18 blocks the plan must produce.
 why=$(awk -F, '
 function bad(why) { print FILENAME ":" NR ": " why ": " $0; err = 1 }
 NR == 1 {
-	if ($0 != "method,target,parent,pinning,metric,median_us,p99_us,ratio")
+	if ($0 != "method,target,parent,pinning,metric,median_us,p99_us,ratio,parent_bytes,parent_maps,plot")
 		bad("header")
 	next
 }
 {
-	if (NF != 8) { bad("not 8 fields"); next }
+	if (NF != 11) { bad("not 11 fields"); next }
+	if ($9 !~ /^[0-9]+$/ || $10 !~ /^[0-9]+$/ || $11 !~ /^[01]$/)
+		bad("parent size, mappings or plot flag")
 	for (i = 6; i <= 8; i++)
 		if ($i !~ /^[0-9]+\.[0-9]+$/ || $i + 0 <= 0)
 			bad("field " i " is not a positive number")
@@ -84,14 +86,30 @@ ok "the SVG has its <svg> root, not cut short" ||
 bad "$svg: no <svg> root, or cut short"
 lines=$(grep -c '<polyline' "$svg")
 methods=$(cut -d, -f1 "$csv" | sed 1d | sort -u | wc -l)
-expect_lines="$lines polylines for $methods methods in two panels"
-[ "$lines" -eq $((2 * methods)) ] && ok "$expect_lines" || bad "$expect_lines"
+# Two log panels with every method, two linear ones without fork+execve.
+expect_lines="$lines polylines for $methods methods in four panels"
+[ "$lines" -eq $((4 * methods - 2)) ] && ok "$expect_lines" || bad "$expect_lines"
+grep -q 'the same without fork+execve, linear scale from 0' "$svg" &&
+ok "the second row: the other methods on a linear scale" ||
+bad "no linear row without fork+execve in $svg"
 missing=
 for m in $(cut -d, -f1 "$csv" | sed 1d | sort -u); do
 	grep -q ">$m</text>" "$svg" || missing="$missing $m"
 done
 [ -z "$missing" ] && ok "every method in the legend" ||
 bad "not in the legend:$missing"
+# --replot draws the same plot again from the CSV alone (the same lines
+# and labels; a coordinate may differ in its last digit, the CSV's
+# medians being rounded to 0.01 us).
+if "$bench" --replot "$csv" --svg "$out-replot.svg" 2>"$out.err" &&
+   [ "$(grep -c '<polyline' "$out-replot.svg")" = "$lines" ] &&
+   [ "$(grep -o '>[^<]*</text>' "$svg")" = \
+     "$(grep -o '>[^<]*</text>' "$out-replot.svg")" ]; then
+	ok "--replot: the same lines and labels from the CSV"
+else
+	bad "--replot: $(cat "$out.err"; diff "$svg" "$out-replot.svg" | head)"
+fi
+rm -f "$out-replot.svg" "$out.err"
 note "bench quick: $(sed 1d "$csv" | wc -l) cells, $methods methods;" \
 	"$(tail -1 "$out.txt")"
 finish

@@ -103,13 +103,19 @@ note "--compare"
 t "$DEMO" --compare -n 5
 expect_rc "--compare -n 5" 0
 grep -q '^pristine-demo: /bin/true, 5 runs of each, spawn to reaped exit status$' "$tmp/out" &&
-grep -q '^  method  *median µs  *min µs$' "$tmp/out" &&
-grep -q '^  fork + exec  *[0-9][0-9]*  *[0-9][0-9]*$' "$tmp/out" &&
-grep -q '^  posix_spawn  *[0-9][0-9]*  *[0-9][0-9]*$' "$tmp/out" &&
-grep -q '^  pristine  *[0-9][0-9]*  *[0-9][0-9]*$' "$tmp/out" &&
+grep -q '^  method  *median µs  *min µs  no copy  apart  errors  steps  pidfd$' "$tmp/out" &&
+grep -q '^  fork + exec  *[0-9][0-9]*  *[0-9][0-9]*  *no  *no  *no  *no  *no$' "$tmp/out" &&
+grep -q '^  posix_spawn  *[0-9][0-9]*  *[0-9][0-9]*  *yes  *no  *yes  *no  *no$' "$tmp/out" &&
+grep -q '^  pristine  *[0-9][0-9]*  *[0-9][0-9]*  *yes  *yes  *yes  *yes  *yes$' "$tmp/out" &&
 grep -q '^every run exited with status 0$' "$tmp/out" &&
-ok "the table: fork + exec, posix_spawn, pristine" ||
+ok "the table: fork + exec, posix_spawn, pristine, each time beside what it guarantees" ||
 bad "table: $(cat "$tmp/out")"
+missing=
+for word in "no copy" apart errors steps pidfd; do
+	grep -q "^  $word  *[a-z(]" "$tmp/out" || missing="$missing '$word'"
+done
+[ -z "$missing" ] && ok "--compare explains every guarantee" ||
+bad "--compare does not explain$missing: $(cat "$tmp/out")"
 # Aligned: every row of the table is as wide as the header.
 w=$(sed -n '/^  method/,/^$/p' "$tmp/out" | sed '/^$/d; s/µ/u/g' |
     while IFS= read -r l; do printf '%s\n' "$l" | wc -c; done | sort -u)

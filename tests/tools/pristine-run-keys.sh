@@ -137,7 +137,8 @@ same "as uid 65534: --user --pid, as unshare -Urpf" "$NS" \
 	"unshare --user --map-root-user --pid --fork --mount-proc" \
 	"--user --map-root-user --pid --mount-proc" "$NOBODY"
 t $NOBODY "$RUN" --mount true
-expect_msg "as uid 65534: --mount says what it needs" 125 "(unshare)" \
+expect_msg "as uid 65534: --mount says what it needs" 125 \
+	"--mount: Operation not permitted" \
 	"needs CAP_SYS_ADMIN, or CLONE_NEWUSER"
 route "a user namespace" creds --user
 route "a time namespace" timens --time
@@ -201,7 +202,7 @@ same "as uid 65534: --root in a user namespace" "$ROOTED" \
 	"--user --map-root-user --root=$tmp/root --wd=/sub" "$NOBODY"
 t $NOBODY "$RUN" --root "$tmp/root" /bin/keys-probe
 expect_msg "as uid 65534: chroot without the privilege" 125 \
-	"(chroot)" "Operation not permitted"
+	"--root $tmp/root: Operation not permitted" "needs CAP_SYS_CHROOT"
 
 note "scheduling and resources: nice, chrt, taskset, ionice, choom, setarch"
 SCHED='^(Cpus_allowed_list|nice|sched|ioprio|oom_score_adj|timerslack|mdwe|thp_disable|personality):'
@@ -247,7 +248,8 @@ t "$RUN" --timer-slack 12345 "$PROBE"
 expect "--timer-slack: the command has it" "timerslack: 12345" \
 	"$(grep '^timerslack:' "$tmp/out")"
 t "$RUN" --cpus 1000 true
-expect_msg "a CPU list beyond the CPUs" 125 "affinity" "Invalid argument"
+expect_msg "a CPU list beyond the CPUs" 125 "--cpus 1000: Invalid argument" \
+	"none of these CPUs is online"
 t "$RUN" --sched fifo:100 true
 expect_msg "a priority out of range" 125 "--sched" "0..99"
 t "$RUN" --ioprio loud true

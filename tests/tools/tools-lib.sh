@@ -31,8 +31,12 @@ expect_rc() {
 	else bad "$1: status $rc, expected $2; stderr: $(cat "$tmp/err")"; fi
 }
 
+# What a message must never show: the library's step numbers, keys and
+# function names (the tools speak of options, files and reasons).
+INTERNALS='step [0-9]|pristine_config|key "|\([a-z][a-zA-Z0-9:_-]*\): '
+
 # expect_msg NAME STATUS WORDS...: status, and one line on stderr holding
-# each of WORDS.
+# each of WORDS and no library internal.
 expect_msg() {
 	name=$1 status=$2
 	shift 2
@@ -40,6 +44,8 @@ expect_msg() {
 	[ "$rc" = "$status" ] || why=" status $rc, expected $status;"
 	lines=$(wc -l <"$tmp/err")
 	[ "$lines" -eq 1 ] || why="$why $lines lines on stderr;"
+	! grep -qE "$INTERNALS" "$tmp/err" ||
+		why="$why the library's internals in the message;"
 	for w in "$@"; do
 		grep -qF -- "$w" "$tmp/err" || why="$why message lacks '$w';"
 	done
