@@ -38,7 +38,9 @@ static int shell(pid_t *pid, const char *cmd,
 	shim_pool();
 	pristine_spawnattr_init(&at);
 	if (shim_mode() == SHIM_KERNEL)
-		pristine_spawnattr_setexecmode(&at, 1);
+		pristine_spawnattr_setexecmode(&at, PRISTINE_EXEC_KERNEL);
+	else if (shim_mode() == SHIM_LOADER)
+		pristine_spawnattr_setexecmode(&at, PRISTINE_EXEC_LOADER);
 	pristine_spawnattr_setsigdefault(&at, def);
 	pristine_spawnattr_setsigmask(&at, mask);
 	pristine_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
