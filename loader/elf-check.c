@@ -119,26 +119,40 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		if (p->p_filesz > p->p_memsz ||
 		    p->p_memsz > task_size ||
 		    p->p_vaddr > task_size - p->p_memsz)
-			return -EINVAL;
+			return ELF_KERNEL_LAYOUT;
 		if (ELF_PAGEOFFSET(p->p_vaddr) != ELF_PAGEOFFSET(p->p_offset))
-			return -EINVAL;
+			return ELF_KERNEL_LAYOUT;
 		/* The kernel maps each PT_LOAD over what the ones before it
-		 * mapped: out of order or overlapping, the image in memory
-		 * is not the one the headers describe. */
+		 * mapped, and a first one without file bytes with brk
+		 * rather than mmap: it may run such an image, but not the
+		 * way the loader maps one. */
 		if (nload && p->p_vaddr < end)
-			return -EINVAL;
+			return ELF_KERNEL_LAYOUT;
+		if (!nload && !p->p_filesz)
+			return ELF_KERNEL_LAYOUT;
 		if (p->p_filesz && (p->p_offset > file_end ||
 				    p->p_filesz > file_end - p->p_offset))
-			return -ENOEXEC;
+			return ELF_KERNEL_LAYOUT;
 		if (!nload++)
 			lo = ELF_PAGESTART(p->p_vaddr);
 		end = p->p_vaddr + p->p_memsz;
 	}
 	if (!nload)
-		return -ENOEXEC;
+		return ELF_KERNEL_LAYOUT;
 	if (eh->e_type == ET_EXEC && eh->e_entry == 0)
-		return -ENOEXEC;
+		return ELF_KERNEL_LAYOUT;
 	if (eh->e_entry < lo || eh->e_entry >= end)
-		return -ENOEXEC;
+		return ELF_KERNEL_LAYOUT;
 	return 0;
+}
+
+void elf_segment_pages(const Elf64_Phdr *p, uint64_t bias, uint64_t prev_end,
+		       uint64_t *lo, uint64_t *hi)
+{
+	uint64_t start = ELF_PAGESTART(bias + p->p_vaddr);
+
+	*hi = ELF_PAGEALIGN(bias + p->p_vaddr + p->p_memsz);
+	*lo = start > prev_end ? start : prev_end;
+	if (*lo > *hi)
+		*lo = *hi;
 }

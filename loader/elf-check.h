@@ -24,6 +24,8 @@ enum elf_verdict {
 	ELF_LOAD = 0,		/* an x86_64 ELF we map ourselves */
 	ELF_KERNEL_FOREIGN,	/* not ours (other magic, class, machine, type) */
 	ELF_KERNEL_SCRIPT,	/* starts with "#!" */
+	ELF_KERNEL_LAYOUT,	/* segments the loader does not map as the
+				 * kernel would (see elf_check_phdrs()) */
 };
 
 struct elf_info {
@@ -60,20 +62,33 @@ void elf_scan_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		    struct elf_info *info);
 
 /*
- * Checks the PT_LOAD segments and the entry point: what the kernel finds
- * wrong only after its point of no return, when all it can do is kill the
- * process with SIGSEGV. The loader refuses such an image with an errno:
- *   -EINVAL   a segment that cannot be mapped as described: p_filesz above
- *             p_memsz, outside user space, p_offset and p_vaddr not equal
- *             modulo the page size, or PT_LOADs out of p_vaddr order or
- *             overlapping;
- *   -ENOEXEC  no PT_LOAD, file bytes of a segment past the page holding the
- *             end of the file (SIGBUS when touched), or an entry point
- *             outside the segments.
- * Returns 0 for an image the loader can map.
+ * Checks that the loader maps the PT_LOAD segments exactly as the kernel
+ * would, and that nothing of the loader's is in their way but what an
+ * explicit check finds (elf_segment_pages()): at least one PT_LOAD, the
+ * first with file bytes (it anchors the span); each within user space,
+ * p_filesz <= p_memsz, p_offset and p_vaddr congruent modulo the page
+ * size, its file bytes inside the file's last page (a page past it would
+ * be SIGBUS when the bss tail is zeroed); in p_vaddr order without
+ * overlap (they may share a page); the entry point inside them.
+ * Returns 0, or ELF_KERNEL_LAYOUT for an image the kernel must run: one
+ * it would map another way, or one it maps and then kills with SIGSEGV
+ * after its point of no return. Either way the caller sees what execve()
+ * gives.
  */
 int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		    uint64_t file_size);
+
+/*
+ * The pages of PT_LOAD p, at load bias bias, that no earlier segment of
+ * the image mapped: [*lo, *hi), empty if *lo == *hi. prev_end is the page
+ * end of the segments mapped before (0 for the first). The loader takes
+ * these pages with MAP_FIXED_NOREPLACE, so that a segment never replaces
+ * a page of anything else (the loader, its stack, the vDSO, its buffers);
+ * only the page p shares with the previous segment is replaced, as the
+ * kernel replaces it. For an image elf_check_phdrs() accepted.
+ */
+void elf_segment_pages(const Elf64_Phdr *p, uint64_t bias, uint64_t prev_end,
+		       uint64_t *lo, uint64_t *hi);
 
 /* Bytes of program headers to read, or -ENOEXEC if the table is unusable. */
 long elf_phdrs_size(const Elf64_Ehdr *eh);

@@ -97,7 +97,7 @@ static int prot_of(const Elf64_Phdr *p)
 /*
  * A static-pie with p_align above a page: the kernel probes where mmap
  * would put the span and rounds that down to the alignment. Returns the
- * hint, or -errno.
+ * base, or -errno.
  */
 static long aligned_hint(const struct elf_image *im)
 {
@@ -111,114 +111,145 @@ static long aligned_hint(const struct elf_image *im)
 }
 
 /*
- * The first PT_LOAD, as elf_map() with a total size: an ET_DYN image's
- * first segment is mapped over the whole span, whose tail is then given
- * back, so that the span is reserved in one call; an ET_EXEC image's first
- * segment goes exactly where it says. Sets the load bias.
+ * An ET_DYN image's first PT_LOAD, as elf_map() with a total size: mapped
+ * over the whole span, whose tail is then given back, so that the span is
+ * found free in one call. The span goes where the kernel would put it for
+ * a load base (load_bias = ELF_PAGESTART(base - p_vaddr)), taking only
+ * free pages (MAP_FIXED_NOREPLACE), or, without a base, where mmap() puts
+ * it. Sets the load bias; returns the end of the file pages or -errno.
  */
-static int map_first(struct elf_image *im, const Elf64_Phdr *p, uint64_t hint,
-		     int honour_align)
+static long map_first(struct elf_image *im, const Elf64_Phdr *p,
+		      uint64_t base, int honour_align)
 {
 	uint64_t pageoff = ELF_PAGEOFFSET(p->p_vaddr);
 	uint64_t size = ELF_PAGEALIGN(p->p_filesz + pageoff);
-	uint64_t total = im->info.total_size, addr = hint;
-	int flags = MAP_PRIVATE, prot = prot_of(p);
+	uint64_t total = im->info.total_size;
+	/* The kernel's own hint without a base: load bias 0 for a
+	 * static-pie, anywhere for an interpreter. */
+	uint64_t addr = honour_align ? ELF_PAGESTART(p->p_vaddr) : 0;
+	int flags = MAP_PRIVATE;
 	long r;
 
-	if (!p->p_filesz)
-		return -ENOEXEC;	/* nothing to anchor the span on */
-	if (im->info.type == ET_EXEC) {
-		addr = ELF_PAGESTART(p->p_vaddr);
-		total = size;
-		flags |= MAP_FIXED_NOREPLACE;
-	} else if (!hint && honour_align && im->info.max_align > ELF_PAGE) {
-		if ((r = aligned_hint(im)) < 0 && r > -4096)
-			return (int)r;
-		addr = (uint64_t)r;
-		flags |= MAP_FIXED_NOREPLACE;
-	} else if (hint) {
+	if (!base && honour_align && im->info.max_align > ELF_PAGE) {
+		if (IS_ERR(r = aligned_hint(im)))
+			return r;
+		base = (uint64_t)r;
+	}
+	if (base) {
+		addr = ELF_PAGESTART(ELF_PAGESTART(base - p->p_vaddr) +
+				     p->p_vaddr);
 		flags |= MAP_FIXED_NOREPLACE;
 	}
-	r = sys_mmap((void *)addr, total, prot, flags, im->fd,
+	r = sys_mmap((void *)addr, total, prot_of(p), flags, im->fd,
 		     (long)(p->p_offset - pageoff));
-	if (r == -EEXIST && im->info.type == ET_DYN)	/* taken: anywhere */
-		r = sys_mmap(0, total, prot, MAP_PRIVATE, im->fd,
-			     (long)(p->p_offset - pageoff));
 	if (IS_ERR(r))
-		return r == -EEXIST ? -ENOMEM : (int)r;
+		return r;
 	if (total > size)
 		sys_munmap((void *)(r + (long)size), total - size);
-	im->load_bias = im->info.type == ET_EXEC
-				? 0 : (uint64_t)r - ELF_PAGESTART(p->p_vaddr);
-	im->map_start = (uint64_t)r;
-	im->map_end = im->load_bias + ELF_PAGESTART(p->p_vaddr) +
-		      im->info.total_size;
-	return 0;
+	im->load_bias = (uint64_t)r - ELF_PAGESTART(p->p_vaddr);
+	return r + (long)size;
 }
 
-/* One PT_LOAD, as the kernel's elf_load(): file pages (unless mapped
- * already), the zeroed tail of the last file page, anonymous pages for the
- * rest of p_memsz. */
+/* An anonymous or file mapping of [addr, addr + len) exactly. */
+static long map_at(uint64_t addr, uint64_t len, int prot, int fixed, int fd,
+		   uint64_t off)
+{
+	int flags = MAP_PRIVATE | fixed | (fd < 0 ? MAP_ANONYMOUS : 0);
+
+	return sys_mmap((void *)addr, len, prot, flags, fd, (long)off);
+}
+
+/*
+ * One PT_LOAD, as the kernel's elf_load(): file pages (unless mapped
+ * already), the zeroed tail of the last file page, anonymous pages for
+ * the rest of p_memsz. Its pages from prev_end on must be free: they are
+ * taken with MAP_FIXED_NOREPLACE, never replaced (-EEXIST). A page below
+ * prev_end is the image's own, shared with the previous segment: it is
+ * replaced, as the kernel replaces it. On failure, what this call mapped
+ * is unmapped again.
+ */
 static int load_segment(const struct elf_image *im, const Elf64_Phdr *p,
-			int file_mapped)
+			uint64_t prev_end, int file_mapped)
 {
 	uint64_t addr = im->load_bias + p->p_vaddr;
-	uint64_t pageoff = ELF_PAGEOFFSET(addr);
-	uint64_t zero_start = addr + p->p_filesz, zero_end = addr + p->p_memsz;
-	int prot = prot_of(p);
-	long r;
+	uint64_t start = ELF_PAGESTART(addr), pageoff = ELF_PAGEOFFSET(addr);
+	uint64_t file_end = p->p_filesz
+				? start + ELF_PAGEALIGN(p->p_filesz + pageoff)
+				: start;
+	uint64_t zero_start = addr + p->p_filesz, lo, hi;
+	int prot = prot_of(p), fixed = MAP_FIXED_NOREPLACE;
+	int map_file = p->p_filesz && !file_mapped;
+	long r = 0;
 
-	if (p->p_filesz) {
-		r = file_mapped ? 0 : sys_mmap((void *)ELF_PAGESTART(addr),
-			     ELF_PAGEALIGN(p->p_filesz + pageoff), prot,
-			     MAP_PRIVATE | MAP_FIXED, im->fd,
-			     (long)(p->p_offset - pageoff));
-		if (IS_ERR(r))
+	elf_segment_pages(p, im->load_bias, prev_end, &lo, &hi);
+	/* Each mapping usually starts at or above lo and takes free pages
+	 * itself; if one starts in the shared page, take the new pages
+	 * first, then map over them and that page. */
+	if ((map_file && start < lo) || (file_end < hi && file_end < lo)) {
+		if (lo < hi && IS_ERR(r = map_at(lo, hi - lo, PROT_NONE,
+						 MAP_FIXED_NOREPLACE, -1, 0)))
 			return (int)r;
-		if (p->p_memsz > p->p_filesz && (prot & PROT_WRITE) &&
-		    ELF_PAGEOFFSET(zero_start))
-			memset((void *)zero_start, 0,
-			       ELF_PAGE - ELF_PAGEOFFSET(zero_start));
-	} else {
-		zero_start = ELF_PAGESTART(addr);
+		fixed = MAP_FIXED;
 	}
-	zero_start = ELF_PAGEALIGN(zero_start);
-	zero_end = ELF_PAGEALIGN(zero_end);
-	if (zero_end > zero_start) {
-		r = sys_mmap((void *)zero_start, zero_end - zero_start,
-			     PROT_READ | PROT_WRITE | (prot & PROT_EXEC),
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		if (IS_ERR(r))
-			return (int)r;
+	if (map_file && IS_ERR(r = map_at(start, file_end - start, prot, fixed,
+					  im->fd, p->p_offset - pageoff)))
+		goto out_unmap;
+	if (p->p_memsz > p->p_filesz && (prot & PROT_WRITE) &&
+	    p->p_filesz && ELF_PAGEOFFSET(zero_start))
+		memset((void *)zero_start, 0,
+		       ELF_PAGE - ELF_PAGEOFFSET(zero_start));
+	if (file_end < hi &&
+	    IS_ERR(r = map_at(file_end, hi - file_end,
+			      PROT_READ | PROT_WRITE | (prot & PROT_EXEC),
+			      fixed, -1, 0))) {
+		if (fixed != MAP_FIXED && map_file)	/* the file pages */
+			sys_munmap((void *)start, file_end - start);
+		goto out_unmap;
 	}
 	return 0;
+
+out_unmap:
+	if (fixed == MAP_FIXED)		/* the new pages, all ours */
+		sys_munmap((void *)lo, hi - lo);
+	return (int)r;
 }
 
-int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
+int elf_map(struct elf_image *im, uint64_t base, int honour_align)
 {
-	uint64_t k;
+	uint64_t k, prev_end = 0, lo, hi;
 	int i, err, first = 1;
 
+	im->load_bias = 0;
+	im->nmapped = 0;
 	im->start_code = ~0ull;
 	im->end_code = im->start_data = im->end_data = im->brk = 0;
 	for (i = 0; i < im->info.phnum; i++) {
 		const Elf64_Phdr *p = &im->ph[i];
+		int file_mapped = 0;
+		long r;
 
 		if (p->p_type != PT_LOAD)
 			continue;
-		if (first) {
-			if ((err = map_first(im, p, hint, honour_align)) < 0)
-				return err;
-			first = 0;
-			/* The file part is mapped; the bss follows. */
-			err = load_segment(im, p, 1);
-		} else {
-			err = load_segment(im, p, 0);
+		if (first && im->info.type == ET_DYN) {
+			if (IS_ERR(r = map_first(im, p, base, honour_align)))
+				return (int)r;
+			prev_end = (uint64_t)r;
+			file_mapped = 1;
 		}
-		if (err < 0) {
+		first = 0;
+		if ((err = load_segment(im, p, prev_end, file_mapped)) < 0) {
+			if (file_mapped)
+				sys_munmap((void *)ELF_PAGESTART(im->load_bias +
+								 p->p_vaddr),
+					   prev_end - ELF_PAGESTART(
+						   im->load_bias + p->p_vaddr));
 			elf_unmap(im);
 			return err;
 		}
+		im->nmapped++;
+		elf_segment_pages(p, im->load_bias, prev_end, &lo, &hi);
+		if (hi > prev_end)
+			prev_end = hi;
 		k = p->p_vaddr;
 		if ((p->p_flags & PF_X) && k < im->start_code)
 			im->start_code = k;
@@ -241,11 +272,40 @@ int elf_map(struct elf_image *im, uint64_t hint, int honour_align)
 	return 0;
 }
 
+/* Segment by segment: the gaps between them may hold anything by now. */
 void elf_unmap(struct elf_image *im)
 {
-	if (im->map_end > im->map_start)
-		sys_munmap((void *)im->map_start, im->map_end - im->map_start);
-	im->map_start = im->map_end = 0;
+	int i, n = 0;
+
+	for (i = 0; i < im->info.phnum && n < im->nmapped; i++) {
+		const Elf64_Phdr *p = &im->ph[i];
+		uint64_t start, end;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		n++;
+		start = ELF_PAGESTART(im->load_bias + p->p_vaddr);
+		end = ELF_PAGEALIGN(im->load_bias + p->p_vaddr + p->p_memsz);
+		sys_munmap((void *)start, end - start);
+	}
+	im->nmapped = 0;
+}
+
+int elf_overlaps(const struct elf_image *im, uint64_t lo, uint64_t hi)
+{
+	int i, n = 0;
+
+	for (i = 0; i < im->info.phnum && n < im->nmapped; i++) {
+		const Elf64_Phdr *p = &im->ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		n++;
+		if (ELF_PAGESTART(im->load_bias + p->p_vaddr) < hi &&
+		    ELF_PAGEALIGN(im->load_bias + p->p_vaddr + p->p_memsz) > lo)
+			return 1;
+	}
+	return 0;
 }
 
 void elf_populate(const struct elf_image *im)

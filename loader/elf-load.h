@@ -21,7 +21,7 @@ struct elf_image {
 
 	/* Filled by elf_map(). */
 	uint64_t load_bias;
-	uint64_t map_start, map_end;	/* the span, for unmapping on failure */
+	int nmapped;			/* PT_LOADs mapped, for elf_unmap() */
 	uint64_t start_code, end_code, start_data, end_data, brk;
 	Elf64_Phdr ph_small[ELF_SMALL_PHNUM];
 };
@@ -40,15 +40,22 @@ int elf_read(int fd, struct elf_image *im, uint64_t file_size);
 int elf_read_interp(const struct elf_image *im, char *buf);
 
 /*
- * Maps the image. hint is the wanted start of the span for an ET_DYN
- * image (0: anywhere, aligned to the largest p_align if honour_align, as
- * the kernel does for static-pie but not for interpreters); ET_EXEC images
- * go where their headers say.
+ * Maps the image (accepted by elf_check_phdrs()). base is the kernel's
+ * load base for an ET_DYN image (0: none, the span goes where mmap() puts
+ * it, aligned to the largest p_align if honour_align, as the kernel does
+ * for static-pie but not for interpreters); ET_EXEC images go where their
+ * headers say. Only free pages are taken: a segment that would replace
+ * anything mapped (the loader's own pages, its stack, the vDSO, a buffer)
+ * fails the call with -EEXIST.
  * Returns 0 or -errno, with nothing left mapped on failure.
  */
-int elf_map(struct elf_image *im, uint64_t hint, int honour_align);
+int elf_map(struct elf_image *im, uint64_t base, int honour_align);
 
+/* Unmaps what elf_map() mapped, segment by segment. */
 void elf_unmap(struct elf_image *im);
+
+/* Does a page of [lo, hi) belong to a segment elf_map() mapped? */
+int elf_overlaps(const struct elf_image *im, uint64_t lo, uint64_t hi);
 
 /* Faults in the mapped image's pages ahead of its start (templates). */
 void elf_populate(const struct elf_image *im);

@@ -9,22 +9,38 @@
 
 static int seccomp_installed;
 
-/* Pointer vectors for execveat(), in fresh memory (count + 1 entries). */
-static char **vector(const struct strings *s)
+/*
+ * Room for n pointers: below what the kernel wrote on the loader's own
+ * [stack], which the loader never uses, so that the kernel route needs no
+ * new mapping (an RLIMIT_AS set for the program may leave the loader
+ * none); a fresh mapping if they do not fit there.
+ */
+static char **room(const struct loader *l, size_t n)
 {
-	size_t bytes = (s->count + 1) * sizeof(char *), i;
-	long m = sys_mmap(0, bytes, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char **v = (char **)m, *p = (char *)s->data;
+	uint64_t low = (l->kernel_sp - n * sizeof(char *) - 64) & ~15ull;
+	unsigned char vec;
+	long m;
 
-	if (m < 0 && m > -4096)
-		return 0;
+	if (low < l->kernel_sp &&
+	    sys_mincore((void *)(low & ~4095ull), 4096, &vec) == 0)
+		return (char **)low;
+	m = sys_mmap(0, n * sizeof(char *), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return m < 0 && m > -4096 ? 0 : (char **)m;
+}
+
+/* The pointers to s's strings into v, NULL-terminated; returns the end. */
+static char **vector(char **v, const struct strings *s)
+{
+	const char *p = s->data;
+	size_t i;
+
 	for (i = 0; i < s->count; i++) {
-		v[i] = p;
+		v[i] = (char *)p;
 		p += strlen(p) + 1;
 	}
 	v[s->count] = 0;
-	return v;
+	return v + s->count + 1;
 }
 
 int fallback_exec(struct loader *l, uint32_t reason, int dfd,
@@ -33,11 +49,13 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 	struct pw_status st = { .reason = reason, .step = l->step,
 				.type = l->step_type };
 	uint64_t all = ~0ull;
-	char **argv = vector(&l->argv), **envp = vector(&l->envp);
+	char **argv = room(l, l->argv.count + l->envp.count + 2), **envp;
 	long err;
 
-	if (!argv || !envp)
+	if (!argv)
 		return -ENOMEM;
+	envp = vector(argv, &l->argv);
+	vector(envp, &l->envp);
 	channel_send(l, PW_REP_KERNEL, &st, sizeof(st));
 	/* The kernel's exec closes the socket: that EOF is the success. */
 	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);

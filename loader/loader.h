@@ -48,6 +48,7 @@ struct loader {
 				 * caller's paths name other files now */
 
 	uint32_t step, step_type;	/* record being applied */
+	const unsigned char *req_begin, *req_end;	/* its request */
 	uint64_t rnd[6];		/* load addresses, AT_RANDOM */
 	int fd_name;			/* the caller's number for image_fd */
 	struct {			/* set by prepare_image() */

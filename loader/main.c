@@ -67,6 +67,8 @@ static void apply_request(struct loader *l, const unsigned char *p,
 	struct record rec;
 	int n, err;
 
+	l->req_begin = p;
+	l->req_end = end;
 	while ((n = records_next(&p, end, &rec)) != 0) {
 		l->step++;
 		l->step_type = rec.type;

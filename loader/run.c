@@ -14,6 +14,7 @@
 #include "fallback.h"
 #include "mem.h"
 #include "path-search.h"
+#include "records.h"
 #include "run.h"
 #include "stack.h"
 #include "sys.h"
@@ -23,6 +24,7 @@
 #define STK_LIM		(8ul << 20)
 #define ET_DYN_BASE	0x555555554aaaull	/* (1 << 47) - 4096, / 3 * 2 */
 #define MMAP_RND_BITS	28
+#define STACK_GUARD_GAP	(256ul << 12)	/* the kernel's stack_guard_gap */
 
 extern const char __ehdr_start[];
 extern const char _end[];
@@ -68,38 +70,98 @@ static int check_arg_limits(const struct loader *l, const char *execfn)
 	return bytes > limit ? -E2BIG : 0;
 }
 
-/*
- * What execve() checks on the file before reading it: a regular file the
- * effective ids may execute, on a mount that allows it.
- */
-static int check_exec_permission(int fd, struct loader_stat *st)
+/* prefix, then n in decimal, into buf. */
+static void name_fd(char *buf, const char *prefix, int n)
 {
-	long r;
+	size_t i = strlen(prefix);
+	char digits[12];
+	int k;
 
-	if ((r = sys_fstat(fd, st)) < 0)
-		return (int)r;
-	if ((st->st_mode & S_IFMT) != S_IFREG)
-		return -EACCES;
-	r = sys_faccessat2(fd, "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
-	return r < 0 ? (int)r : 0;
+	memcpy(buf, prefix, i);
+	for (k = 0; n || !k; n /= 10)
+		digits[k++] = (char)('0' + n % 10);
+	while (k)
+		buf[i++] = digits[--k];
+	buf[i] = 0;
+}
+
+/* A check only the loader makes, refused by the caller's seccomp filter
+ * (or by a kernel without the call): the kernel checks for itself. */
+static int refused(long r)
+{
+	return r == -EPERM || r == -ENOSYS;
 }
 
 /*
- * Opens a file to execute. Execute-only files cannot be read, so cannot be
- * mapped: they come back as an O_PATH descriptor with *opath set, for the
- * kernel to run.
+ * execve()'s checks on the file before it opens it (may_open() with
+ * MAY_EXEC), in its order, on a descriptor that opened nothing (O_PATH)
+ * or was opened by the library: a regular file (EACCES for a directory,
+ * FIFO, socket or device), on a mount that allows exec, that the
+ * effective ids may execute. None of them can block, wake a FIFO's peer,
+ * break a lease or run a driver's open. Returns 0, -errno, or
+ * PW_WHY_UNREADABLE if a check is refused: the kernel checks then.
  */
-static int open_exec(const char *path, int *opath)
+static int check_exec_file(int fd, struct loader_stat *st)
 {
-	/* O_NONBLOCK: opening a FIFO must not block; exec refuses it. */
-	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+	uint64_t sfs[15];	/* struct statfs; f_flags is word 10 */
+	long r;
 
-	*opath = 0;
-	if (fd == -EACCES) {
-		fd = sys_openat(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0);
-		*opath = 1;
+	if ((r = sys_fstat(fd, st)) < 0)
+		return refused(r) ? PW_WHY_UNREADABLE : (int)r;
+	if ((st->st_mode & S_IFMT) != S_IFREG)
+		return -EACCES;
+	if (sys_fstatfs(fd, sfs) < 0)
+		return PW_WHY_UNREADABLE;
+	if (sfs[10] & 8 /* ST_NOEXEC */)
+		return -EACCES;
+	r = sys_faccessat2(fd, "", 1 /* X_OK */, AT_EMPTY_PATH | AT_EACCESS);
+	if (r < 0)
+		return refused(r) ? PW_WHY_UNREADABLE : (int)r;
+	return 0;
+}
+
+/*
+ * After the checks, the file is opened for reading, at the same number,
+ * by reopening the O_PATH descriptor through /proc/self/fd (no second
+ * lookup of the path): that open breaks and waits for a write lease as
+ * execve()'s does. Without /proc (a chroot), path is opened again, but
+ * without waiting (O_NONBLOCK, a lease says EAGAIN), and only if it is
+ * still the file checked. Returns 0, or PW_WHY_UNREADABLE for the kernel
+ * to run what the loader cannot read (an execute-only file, a lease
+ * without /proc).
+ */
+static int open_for_reading(int fd, const char *path,
+			    const struct loader_stat *st)
+{
+	struct loader_stat now;
+	char name[32];
+	long fl = sys_fcntl(fd, F_GETFL, 0), r, d;
+
+	if (fl >= 0 && !(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY)
+		return 0;
+	name_fd(name, "/proc/self/fd/", fd);
+	r = sys_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC, 0);
+	if (r == -ENOENT && path) {
+		r = sys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK |
+					       O_NOCTTY | O_CLOEXEC, 0);
+		if (r >= 0 && (sys_fstat((int)r, &now) < 0 ||
+			       now.st_dev != st->st_dev ||
+			       now.st_ino != st->st_ino)) {
+			sys_close((int)r);
+			r = -ESTALE;
+		}
 	}
-	return (int)fd;
+	if (r < 0)
+		return PW_WHY_UNREADABLE;
+	d = sys_dup3((int)r, fd, O_CLOEXEC);
+	sys_close((int)r);
+	return d < 0 ? PW_WHY_UNREADABLE : 0;
+}
+
+/* The file at path, for execve()'s checks: opened, but not for reading. */
+static int open_exec(const char *path)
+{
+	return (int)sys_openat(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0);
 }
 
 uint32_t privilege_reason(int fd, const struct loader_stat *st)
@@ -128,20 +190,27 @@ static uint64_t randomize_page(const struct loader *l, uint64_t start,
 	return start + (random_below(l, r, range >> 12) << 12);
 }
 
+/* The kernel's load base of the program: ELF_ET_DYN_BASE, randomized and
+ * aligned, for an ET_DYN with an interpreter; none otherwise. */
+static uint64_t load_base(const struct loader *l, const uint64_t *rnd)
+{
+	uint64_t base = ET_DYN_BASE;
+	uint64_t align = ELF_PAGEALIGN(l->exe.info.max_align);
+
+	if (l->exe.info.type != ET_DYN || !l->exe.info.interp_len)
+		return 0;
+	if (l->randomize)
+		base += (rnd[0] & ((1ull << MMAP_RND_BITS) - 1)) << 12;
+	if (align)
+		base &= ~(align - 1);
+	return base;
+}
+
 static int map_images(struct loader *l, const uint64_t *rnd)
 {
-	uint64_t hint = 0;
 	int err;
 
-	if (l->exe.info.type == ET_DYN && l->exe.info.interp_len) {
-		hint = ET_DYN_BASE;
-		if (l->randomize)
-			hint += (rnd[0] & ((1ull << MMAP_RND_BITS) - 1)) << 12;
-		if (l->exe.info.max_align > ELF_PAGE)
-			hint &= ~(l->exe.info.max_align - 1);
-		hint = ELF_PAGESTART(hint);
-	}
-	if ((err = elf_map(&l->exe, hint, 1)) < 0)
+	if ((err = elf_map(&l->exe, load_base(l, rnd), 1)) < 0)
 		return err;
 	if (l->exe.info.interp_len && (err = elf_map(&l->interp, 0, 0)) < 0) {
 		elf_unmap(&l->exe);
@@ -197,21 +266,6 @@ static int check_seccomp_allowed(const struct loader *l)
 	return -EACCES;
 }
 
-/* prefix, then n in decimal, into buf. */
-static void name_fd(char *buf, const char *prefix, int n)
-{
-	size_t i = strlen(prefix);
-	char digits[12];
-	int k;
-
-	memcpy(buf, prefix, i);
-	for (k = 0; n || !k; n /= 10)
-		digits[k++] = (char)('0' + n % 10);
-	while (k)
-		buf[i++] = digits[--k];
-	buf[i] = 0;
-}
-
 /*
  * The kernel names an fd exec after the file's dentry; /proc's link adds
  * " (deleted)" to a file without links (a memfd, an unlinked or O_TMPFILE
@@ -239,68 +293,89 @@ static const char *basename_of(const char *p)
 }
 
 /*
+ * The interpreter's header, read at l->interp, as load_elf_binary() judges
+ * it before its point of no return: short, EIO; not ELF or not x86_64,
+ * ELIBBAD; its program headers unusable, ELIBBAD. Another type or class
+ * is found after that point: the kernel's to run.
+ */
+static int interp_verdict(const struct elf_image *im, int err)
+{
+	const unsigned char *h = im->head;
+
+	if (err == -ENOMEM)	/* for a big table: the loader's, not the kernel's */
+		return PW_WHY_LAYOUT;
+	if (err < 0)
+		return err == -ENOEXEC ? -ELIBBAD : err;
+	if (im->head_len < sizeof(Elf64_Ehdr))
+		return -EIO;
+	if (memcmp(h, ELFMAG, SELFMAG) ||
+	    ((const Elf64_Ehdr *)h)->e_machine != EM_X86_64)
+		return -ELIBBAD;
+	return PW_WHY_LAYOUT;
+}
+
+/*
  * The rest of load_elf_binary()'s checks on exe (already read), in its
  * order: first the interpreter, whose errors the kernel returns before its
- * point of no return, then the segments of both images, which the kernel
- * checks only after it (its process dies; ours fails with an errno).
- * Returns 0 with the interpreter open and read, a pw_reason > 0 for an
- * image the kernel must run after all, or -errno.
+ * point of no return, then whether the loader maps both images as the
+ * kernel would. Returns 0 with the interpreter open and read, a pw_reason
+ * > 0 for an image the kernel must run after all, or -errno.
  */
 static int check_images(struct loader *l)
 {
 	struct loader_stat ist;
-	int err, opath;
-	long fd;
+	int err, fd;
 
+	l->interp.fd = -1;
 	if (l->exe.info.has_interp) {
 		if ((err = elf_read_interp(&l->exe, l->interp_path)) < 0)
 			return err;
-		if ((fd = open_exec(l->interp_path, &opath)) < 0)
-			return (int)fd;
-		if ((err = check_exec_permission((int)fd, &ist)) < 0) {
-			sys_close((int)fd);
-			return err;
-		}
-		/* The kernel reads an interpreter it may only execute; we
-		 * cannot map one we cannot read. */
-		if (opath) {
-			sys_close((int)fd);
-			return PW_WHY_UNREADABLE;
-		}
-		err = elf_read((int)fd, &l->interp, (uint64_t)ist.st_size);
-		if (err) {
-			sys_close((int)fd);
-			/* A short interpreter header is EIO, a foreign or
-			 * broken one ELIBBAD. */
-			if (err > 0)
-				return l->interp.file_size < sizeof(Elf64_Ehdr)
-					       ? -EIO : -ELIBBAD;
-			return err == -ENOEXEC ? -ELIBBAD : err;
-		}
+		if ((fd = open_exec(l->interp_path)) < 0)
+			return fd;
+		l->interp.fd = fd;
+		/* The kernel reads an interpreter it may only execute; the
+		 * loader cannot map one it cannot read. */
+		if ((err = check_exec_file(fd, &ist)) ||
+		    (err = open_for_reading(fd, l->interp_path, &ist)))
+			goto out;
+		err = elf_read(fd, &l->interp, (uint64_t)ist.st_size);
+		if (err)
+			err = interp_verdict(&l->interp, err);
+		if (err)
+			goto out;
 	}
 	err = elf_check_phdrs(&l->exe.eh, l->exe.ph, l->exe.file_size);
-	if (!err && l->exe.info.interp_len &&
-	    elf_check_phdrs(&l->interp.eh, l->interp.ph,
-			    l->interp.file_size) < 0)
-		err = -ELIBBAD;
+	if (!err && l->exe.info.interp_len)
+		err = elf_check_phdrs(&l->interp.eh, l->interp.ph,
+				      l->interp.file_size);
+	if (err == ELF_KERNEL_LAYOUT)
+		err = PW_WHY_LAYOUT;
 	if (!err && l->exe.info.exec_stack)
 		err = PW_WHY_EXECSTACK;
-	if (err && l->exe.info.interp_len)
+out:
+	if (err && l->interp.fd >= 0) {
 		sys_close(l->interp.fd);
+		l->interp.fd = -1;
+	}
 	return err;
 }
 
-/* Maps exe and its interpreter (read and checked). Returns 0 or -errno. */
+/*
+ * Maps exe and its interpreter (read and checked). Returns 0, or
+ * PW_WHY_LAYOUT: whatever stops the loader from mapping them as the
+ * kernel would (a page of its own in the way, an RLIMIT_AS its own pages
+ * exhaust, no random bytes), the kernel maps them instead.
+ */
 static int map_phase(struct loader *l)
 {
-	int err;
+	int err = PW_WHY_LAYOUT;
 
-	if (sys_getrandom(l->rnd, sizeof(l->rnd), 0) != sizeof(l->rnd))
-		err = -EAGAIN;
-	else
-		err = map_images(l, l->rnd);
-	if (l->exe.info.interp_len)
+	if (sys_getrandom(l->rnd, sizeof(l->rnd), 0) == sizeof(l->rnd) &&
+	    map_images(l, l->rnd) == 0)
+		err = 0;
+	if (l->interp.fd >= 0)
 		sys_close(l->interp.fd);
+	l->interp.fd = -1;
 	return err;
 }
 
@@ -312,9 +387,63 @@ static void unmap_images(struct loader *l)
 }
 
 /*
+ * The new stack goes below the top of the [stack] mapping, which must
+ * grow down to low if it does not reach that far. A growth the kernel
+ * refuses (RLIMIT_AS, RLIMIT_STACK, a segment within the guard gap below)
+ * would kill the loader with SIGSEGV: the kernel route takes those.
+ * Returns 0 or PW_WHY_LAYOUT.
+ */
+static int stack_room(const struct loader *l, uint64_t low)
+{
+	uint64_t page = ELF_PAGESTART(low), lim[2];
+	unsigned char vec;
+
+	if (sys_mincore((void *)page, ELF_PAGE, &vec) == 0)
+		return 0;
+	if (elf_overlaps(&l->exe, page - STACK_GUARD_GAP, l->stack_top) ||
+	    (l->exe.info.interp_len &&
+	     elf_overlaps(&l->interp, page - STACK_GUARD_GAP, l->stack_top)))
+		return PW_WHY_LAYOUT;
+	if (sys_prlimit(0, RLIMIT_AS, 0, lim) < 0 || lim[0] != ~0ull ||
+	    sys_prlimit(0, RLIMIT_STACK, 0, lim) < 0 ||
+	    l->stack_top - page > lim[0])
+		return PW_WHY_LAYOUT;
+	return 0;
+}
+
+/*
+ * A real exec closes every close-on-exec descriptor. The program's come
+ * from this request: a close-on-exec source of a file action (installed
+ * at its own number, see PW_REQ_FD) or an addopen() with O_CLOEXEC. Those
+ * still close-on-exec once the actions are done are closed now.
+ */
+static void close_cloexec(const struct loader *l)
+{
+	const unsigned char *p = l->req_begin;
+	struct record rec;
+	long fl;
+	int fd;
+
+	while (records_next(&p, l->req_end, &rec) > 0) {
+		if (rec.type == PW_REQ_FD && (rec.u.fd.flags & PW_FD_CLOEXEC))
+			fd = rec.u.fd.target;
+		else if (rec.type == PW_REQ_OPEN &&
+			 (rec.u.open.o.oflag & O_CLOEXEC))
+			fd = rec.u.open.o.target;
+		else
+			continue;
+		fl = sys_fcntl(fd, F_GETFD, 0);
+		if (fd != l->exe.fd && fl > 0 && (fl & FD_CLOEXEC))
+			sys_close(fd);
+	}
+}
+
+/*
  * Builds the stack for the mapped images, makes /proc agree, reports
- * success and jumps. Returns -errno (images unmapped) only before the
- * report.
+ * success and jumps. Returns only before the report, with the images
+ * unmapped: -errno, or PW_WHY_LAYOUT if what is left to set up cannot be
+ * (the stack cannot grow, no page for the trampoline): the kernel runs
+ * the image then.
  */
 static int finish_phase(struct loader *l, const char *execfn)
 {
@@ -361,6 +490,8 @@ static int finish_phase(struct loader *l, const char *execfn)
 	if (!l->argv.count)	/* the kernel runs argc 0 as argv { "" } */
 		sa.argv = (struct stack_strings){ "", 1, 1 };
 	size = stack_size(&sa);
+	if ((err = stack_room(l, l->stack_top - size)))
+		goto out_unmap;
 	if (stack_build(&sa, (unsigned char *)(l->stack_top - size), size,
 			&st) < 0) {
 		err = -EINVAL;
@@ -388,10 +519,11 @@ static int finish_phase(struct loader *l, const char *execfn)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ta.gadget = trampoline_find_gadget(l->auxv[n + 1]);
 
-	err = trampoline_prepare(&ta, l->seccomp,
-				 l->seccomp ? l->seccomp_len : 0);
-	if (err < 0)
+	if (trampoline_prepare(&ta, l->seccomp,
+			       l->seccomp ? l->seccomp_len : 0) < 0) {
+		err = PW_WHY_LAYOUT;
 		goto out_unmap;
+	}
 	/* The point of no return: report, then let go of the socket. */
 	{
 		struct pw_status ok = { .step = l->step, .type = l->step_type };
@@ -399,6 +531,7 @@ static int finish_phase(struct loader *l, const char *execfn)
 		channel_send(l, PW_REP_STATUS, &ok, sizeof(ok));
 	}
 	sys_close(l->sock);
+	close_cloexec(l);
 	channel_release(l);	/* the stack and trampoline hold what is left */
 	trampoline_jump(&ta);
 
@@ -408,21 +541,15 @@ out_unmap:
 }
 
 /*
- * How an image open at fd runs: PW_WHY_NONE (userspace; l->exe is read and
- * checked), another reason for the kernel, or -errno.
+ * How an image open at fd (checked, readable) runs: PW_WHY_NONE
+ * (userspace; l->exe is read and checked), another reason for the
+ * kernel, or -errno.
  */
-static int classify(struct loader *l, int fd, int opath, uint32_t mode,
-		    const struct loader_stat *st)
+static int classify(struct loader *l, int fd, const struct loader_stat *st)
 {
-	uint32_t reason = opath ? PW_WHY_UNREADABLE : PW_WHY_NONE;
+	uint32_t reason = privilege_reason(fd, st);
 	int err;
 
-	if (reason == PW_WHY_NONE && mode == PW_RUN_KERNEL)
-		reason = PW_WHY_ASKED;
-	if (reason == PW_WHY_NONE)
-		reason = l->need_kernel;
-	if (reason == PW_WHY_NONE)
-		reason = privilege_reason(fd, st);
 	if (reason != PW_WHY_NONE)
 		return (int)reason;
 	err = elf_read(fd, &l->exe, (uint64_t)st->st_size);
@@ -430,9 +557,36 @@ static int classify(struct loader *l, int fd, int opath, uint32_t mode,
 		return PW_WHY_SCRIPT;
 	if (err == ELF_KERNEL_FOREIGN)
 		return PW_WHY_FOREIGN;
+	if (err == -ENOMEM)
+		return PW_WHY_LAYOUT;
 	if (err < 0)
 		return err;
 	return check_images(l);
+}
+
+/*
+ * execve()'s steps up to the image's headers, in its order, on the file
+ * open at fd (O_PATH, or readable; path names it, if the loader may look
+ * it up again): the checks, the open for reading, the argument limits,
+ * then what the file is. Returns 0 (l->exe read and
+ * checked, to be mapped), a reason for the kernel route, or -errno.
+ */
+static int examine(struct loader *l, int fd, const char *path,
+		   const char *execfn, uint32_t mode)
+{
+	struct loader_stat st;
+	int err;
+
+	if ((err = check_exec_file(fd, &st)))
+		return err;
+	if (mode == PW_RUN_KERNEL)
+		return PW_WHY_ASKED;
+	if (l->need_kernel)
+		return (int)l->need_kernel;
+	if ((err = open_for_reading(fd, path, &st)) ||
+	    (execfn && (err = check_arg_limits(l, execfn))))
+		return err;
+	return classify(l, fd, &st);
 }
 
 /*
@@ -461,28 +615,21 @@ static int kernel_exec(struct loader *l, uint32_t reason, int fd,
 	return err;
 }
 
-/* One candidate file: load it, or hand it to the kernel; -errno if not. */
-static int try_image(struct loader *l, int fd, int opath, const char *path,
+/* One candidate file, open at fd: load it, or hand it to the kernel;
+ * -errno if not. */
+static int try_image(struct loader *l, int fd, const char *path,
 		     const char *execfn, uint32_t mode)
 {
-	struct loader_stat st;
 	int err;
 
 	if (fd < 0)
 		return fd;
-	if ((err = check_exec_permission(fd, &st)) < 0 ||
-	    (err = check_arg_limits(l, execfn)) < 0 ||
-	    (err = classify(l, fd, opath, mode, &st)) < 0)
-		goto out;
-	if (err == PW_WHY_NONE) {
-		err = map_phase(l);
-		if (err == 0)
-			err = finish_phase(l, execfn);
-		goto out;
-	}
-	err = kernel_exec(l, (uint32_t)err, fd, path);
-out:
-	if (fd >= 0 && fd != l->image_fd)
+	err = examine(l, fd, path, execfn, mode);
+	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0)
+		err = finish_phase(l, execfn);
+	if (err > 0)
+		err = kernel_exec(l, (uint32_t)err, fd, path);
+	if (fd != l->image_fd)
 		sys_close(fd);
 	return err;
 }
@@ -497,9 +644,8 @@ static int search(struct loader *l, const char *file, const char *list,
 	if ((err = path_search_start(&s, file, list)))
 		return -err;
 	while (path_search_next(&s, l->path_buf, sizeof(l->path_buf))) {
-		int opath, fd = open_exec(l->path_buf, &opath);
-
-		err = try_image(l, fd, opath, l->path_buf, l->path_buf, mode);
+		err = try_image(l, open_exec(l->path_buf), l->path_buf,
+				l->path_buf, mode);
 		if (!path_search_continues(&s, -err))
 			return err;
 	}
@@ -509,7 +655,9 @@ static int search(struct loader *l, const char *file, const char *list,
 /*
  * Names of an image received as an fd: *execfn for AT_EXECFN (the path the
  * library gave, or /dev/fd/N as execveat() would call it), *kpath for a
- * kernel fallback (NULL: use the fd), and comm_buf as the kernel's comm.
+ * kernel fallback (NULL: use the fd; so for a path the library resolved
+ * in the caller, such as /proc/self/exe, which names another file here),
+ * and comm_buf as the kernel's comm.
  */
 static void fd_names(struct loader *l, const char **execfn,
 		     const char **kpath)
@@ -522,8 +670,8 @@ static void fd_names(struct loader *l, const char **execfn,
 		/* The kernel resolves a path again: give it the absolute one
 		 * the library resolved, not one relative to a cwd that the
 		 * configuration may have changed. */
-		*kpath = (l->image.flags & PW_IMAGE_KPATH) && l->image.search
-				 ? l->image.search : path;
+		*kpath = (l->image.flags & PW_IMAGE_KPATH) ? l->image.search
+							   : 0;
 		/* After a chroot or a mount namespace joined, the path may
 		 * name another file: the kernel runs the one opened. */
 		if (l->new_root)
@@ -561,9 +709,7 @@ static const char *keep(char *buf, size_t size, const char *s)
 
 int prepare_image(struct loader *l, uint32_t mode)
 {
-	struct loader_stat st;
 	const char *execfn, *kpath;
-	long fl;
 	int err;
 
 	if (!l->have_image || l->image_fd < 0 || l->next_fd != l->nfds)
@@ -571,18 +717,15 @@ int prepare_image(struct loader *l, uint32_t mode)
 	fd_names(l, &execfn, &kpath);
 	l->prepared.execfn = keep(l->path_buf, sizeof(l->path_buf), execfn);
 	l->prepared.kpath = keep(l->kpath_buf, sizeof(l->kpath_buf), kpath);
-	fl = sys_fcntl(l->image_fd, F_GETFL, 0);
-	if ((err = check_exec_permission(l->image_fd, &st)) < 0 ||
-	    (err = classify(l, l->image_fd, fl >= 0 && (fl & O_PATH), mode,
-			    &st)) < 0)
-		return err;
-	if (err == PW_WHY_NONE) {
-		if ((err = map_phase(l)) < 0)
-			return err;
+	/* The arguments are not known yet: run_prepared() checks them. */
+	err = examine(l, l->image_fd, kpath, 0, mode);
+	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0) {
 		elf_populate(&l->exe);
 		if (l->exe.info.interp_len)
 			elf_populate(&l->interp);
 	}
+	if (err < 0)
+		return err;
 	l->prepared.reason = (uint32_t)err;
 	l->prepared.done = 1;
 	l->have_image = 0;	/* it points into the request we are done with */
@@ -593,23 +736,24 @@ int prepare_image(struct loader *l, uint32_t mode)
 static int run_prepared(struct loader *l)
 {
 	const char *execfn = l->prepared.execfn;
-	int err;
+	int err = (int)l->prepared.reason;
 
-	if ((err = check_arg_limits(l, execfn)) < 0)
+	if (err == PW_WHY_NONE && (err = check_arg_limits(l, execfn)) < 0)
 		return err;
 	/* The image's descriptor may have moved since it was read: out of
 	 * the way of a descriptor the program gets (channel_vacate_fd()). */
 	l->exe.fd = l->image_fd;
-	if (l->prepared.reason == PW_WHY_NONE)
-		return finish_phase(l, execfn);
-	return kernel_exec(l, l->prepared.reason, l->image_fd,
-			   l->prepared.kpath);
+	if (err == PW_WHY_NONE)
+		err = finish_phase(l, execfn);
+	if (err > 0)
+		err = kernel_exec(l, (uint32_t)err, l->image_fd,
+				  l->prepared.kpath);
+	return err;
 }
 
 int run_image(struct loader *l, uint32_t mode)
 {
 	const char *path = l->image.path;
-	int opath, fd;
 
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
@@ -618,15 +762,12 @@ int run_image(struct loader *l, uint32_t mode)
 	if (!l->have_image)
 		return -EINVAL;
 	if (l->image_fd >= 0) {
-		long fl = sys_fcntl(l->image_fd, F_GETFL, 0);
 		const char *execfn, *kpath;
 
 		fd_names(l, &execfn, &kpath);
-		return try_image(l, l->image_fd, fl >= 0 && (fl & O_PATH), kpath,
-				 execfn, mode);
+		return try_image(l, l->image_fd, kpath, execfn, mode);
 	}
 	if ((l->image.flags & PW_IMAGE_SEARCH) && path_search_wanted(path))
 		return search(l, path, l->image.search, mode);
-	fd = open_exec(path, &opath);
-	return try_image(l, fd, opath, path, path, mode);
+	return try_image(l, open_exec(path), path, path, mode);
 }

@@ -188,6 +188,8 @@ static inline long sys_getpid(void)
 { return SYSCALL0(__NR_getpid); }
 static inline long sys_fstatfs(int fd, void *buf)
 { return SYSCALL2(__NR_fstatfs, fd, buf); }
+static inline long sys_mincore(void *addr, size_t len, unsigned char *vec)
+{ return SYSCALL3(__NR_mincore, addr, len, vec); }
 static inline __attribute__((noreturn)) void sys_exit_group(int code)
 {
 	for (;;)

@@ -115,7 +115,9 @@ enum pw_image_flags {
 	PW_IMAGE_SEARCH = 1u << 1,	/* search the PATH list for path */
 	PW_IMAGE_KPATH = 1u << 2,	/* with PW_IMAGE_FD: the second string
 					 * is the absolute path the kernel
-					 * fallback executes */
+					 * fallback executes; without it, the
+					 * fallback executes the fd (the path
+					 * is AT_EXECFN only) */
 };
 
 struct pw_image {
@@ -130,7 +132,9 @@ struct pw_image {
 };
 
 enum pw_fd_flags {
-	PW_FD_CLOEXEC = 1u << 0,
+	PW_FD_CLOEXEC = 1u << 0,	/* close-on-exec: the loader closes it
+					 * before the jump, as an exec would,
+					 * unless an action cleared the flag */
 };
 
 struct pw_fd {
@@ -262,7 +266,13 @@ enum pw_reason {
 	PW_WHY_FILECAPS,	/* security.capability xattr */
 	PW_WHY_FOREIGN,		/* not an x86_64 ELF executable we load */
 	PW_WHY_EXECSTACK,	/* PT_GNU_STACK asks for an executable stack */
-	PW_WHY_UNREADABLE,	/* execute-only image or interpreter: cannot be mapped */
+	PW_WHY_UNREADABLE,	/* image or interpreter the loader cannot read
+				 * (execute-only, no /proc) or check (a check
+				 * refused by a seccomp filter) */
+	PW_WHY_LAYOUT,		/* segments the loader cannot map as the kernel
+				 * would: in the way of its own pages, in an
+				 * order or shape it does not map, or a mapping
+				 * it could not make */
 	PW_WHY_CREDS,		/* credentials or user namespace configured */
 	PW_WHY_LANDLOCK,	/* a Landlock domain: it restricts execve() */
 	PW_WHY_MDWE,		/* MDWE: the loader's own mappings would fail */

@@ -89,6 +89,7 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_FOREIGN] = "foreign",
 		[PRISTINE_ROUTE_KERNEL_EXECSTACK] = "execstack",
 		[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "unreadable",
+		[PRISTINE_ROUTE_KERNEL_LAYOUT] = "layout",
 		[PRISTINE_ROUTE_KERNEL_CREDS] = "creds",
 		[PRISTINE_ROUTE_KERNEL_LANDLOCK] = "landlock",
 		[PRISTINE_ROUTE_KERNEL_MDWE] = "mdwe",

@@ -5,9 +5,13 @@
 #define PRISTINE_IMAGE_H
 
 /*
- * Opens dirfd/path to execute it: returns the fd or -errno, with *execfn
- * (AT_EXECFN, as execveat() names it) and *kpath (the absolute path for a
- * kernel fallback), both malloc'd.
+ * Opens dirfd/path to execute it, as execve() does, without side effects
+ * on a file execve() would refuse: O_PATH first, then, if it is a regular
+ * file the caller may execute on an exec mount, for reading (waiting for
+ * a write lease to break). Returns the fd (O_PATH if a check failed or it
+ * cannot be read: the empty process checks again and reports) or -errno
+ * of the lookup, with *execfn (AT_EXECFN, as execveat() names it) and
+ * *kpath (the absolute path for a kernel fallback), both malloc'd.
  */
 int open_image(int dirfd, const char *path, char **execfn, char **kpath);
 

@@ -54,7 +54,10 @@ enum pristine_route {
 	PRISTINE_ROUTE_KERNEL_FILECAPS,	/* file capabilities */
 	PRISTINE_ROUTE_KERNEL_FOREIGN,	/* not an x86_64 ELF we load */
 	PRISTINE_ROUTE_KERNEL_EXECSTACK,/* asks for an executable stack */
-	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* execute-only image or interpreter */
+	PRISTINE_ROUTE_KERNEL_UNREADABLE,/* image or interpreter the loader
+					  * cannot read or check itself */
+	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* segments the loader does not map
+					 * as the kernel would */
 	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials or a user namespace */
 	PRISTINE_ROUTE_KERNEL_LANDLOCK,	/* a Landlock ruleset */
 	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute */

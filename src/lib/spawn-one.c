@@ -20,6 +20,7 @@
 #include "exchange.h"
 #include "file-actions.h"
 #include "glibc-spawn.h"
+#include "image.h"
 #include "inherit.h"
 #include "record.h"
 #include "registry.h"
@@ -130,10 +131,70 @@ static int add_file_actions(struct request *r,
 	return r->err;
 }
 
+/* Does a file action change what glibc's child finds at descriptor n, or
+ * its cwd (n < 0)? */
+static int fa_changes(const pristine_spawn_file_actions_t *fa, int n)
+{
+	int i;
+
+	for (i = 0; fa && i < fa->__used; i++) {
+		const struct fa_action *x =
+			&((const struct fa_action *)fa->__actions)[i];
+
+		if (n < 0 ? x->type == FA_CHDIR || x->type == FA_FCHDIR
+			  : (x->type == FA_OPEN && x->fd == n) ||
+				    (x->type == FA_CLOSE && x->fd == n) ||
+				    (x->type == FA_DUP2 && x->newfd == n) ||
+				    (x->type == FA_CLOSEFROM && x->fd <= n))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A path through /proc/self or /proc/thread-self (or /dev/fd, a link to
+ * /proc/self/fd) names the caller's files: its executable, its
+ * descriptors, close-on-exec ones included, its cwd. glibc's child, the
+ * caller's copy, resolves it so; the empty process would find its own.
+ * Such a path is opened here, before the empty process exists, unless a
+ * file action changes what it names in glibc's child (the descriptor of
+ * /proc/self/fd/N, the cwd of /proc/self/cwd): then the empty process,
+ * which applies the actions as glibc's child does, finds the same.
+ * (/proc/PID with the caller's pid is another process for glibc's child,
+ * as for the empty process: its access checks are those of a process
+ * looking at its parent. It is left to the empty process.)
+ */
+static int resolved_by_caller(const char *file,
+			      const pristine_spawn_file_actions_t *fa)
+{
+	static const char *const selves[] = { "/proc/self/",
+					      "/proc/thread-self/" };
+	const char *rest = NULL;
+	char *end;
+	long fd;
+	size_t i;
+
+	for (i = 0; i < sizeof(selves) / sizeof(selves[0]) && !rest; i++)
+		if (!strncmp(file, selves[i], strlen(selves[i])))
+			rest = file + strlen(selves[i]);
+	if (!rest && !strncmp(file, "/dev/fd/", 8))
+		rest = file + 5;	/* "fd/N" */
+	if (!rest)
+		return 0;
+	if (!strncmp(rest, "fd/", 3)) {
+		fd = strtol(rest + 3, &end, 10);
+		return end != rest + 3 && fd >= 0 && fd <= 0x7fffffff &&
+		       !fa_changes(fa, (int)fd);
+	}
+	if (!strncmp(rest, "cwd", 3) && (rest[3] == '/' || !rest[3]))
+		return !fa_changes(fa, -1);
+	return 1;
+}
+
 /* Every record of a spawn; with a member, its state is brought up to date
  * first. */
 static int build(struct request *r, const struct member *m,
-		 const struct spawn_source *src,
+		 const struct spawn_source *src, int image,
 		 const pristine_spawn_file_actions_t *fa,
 		 const pristine_spawnattr_t *attr, char *const argv[],
 		 char *const envp[])
@@ -152,8 +213,16 @@ static int build(struct request *r, const struct member *m,
 	else
 		pthread_sigmask(SIG_BLOCK, NULL, &mask);
 	record_sigset(r, PW_REQ_SIGMASK, "sigmask", &mask);
-	if (src->file)
+	if (image >= 0) {
+		int fd = fcntl(image, F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0)
+			return r->err = errno;
+		/* AT_EXECFN is the path; a kernel route runs the fd. */
+		record_image_fd(r, fd, -1, src->file, NULL);
+	} else if (src->file) {
 		record_image_path(r, src->file, src->search);
+	}
 	else if (!m)
 		src->reserve->image(src->self, r);
 	record_strings(r, PW_REQ_ARGV, "argv", argv);
@@ -254,6 +323,7 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 	struct request r;
 	struct member m;
 	int err = -1, route = 0, saved = errno, member = 0, nofds = 0;
+	int image = -1;
 	pid_t child = 0;
 
 	errmsg_clear();
@@ -262,26 +332,38 @@ int spawn_one(pid_t *pid, int *pidfd, const struct spawn_source *src,
 		attr = &none;
 	if (!src->file && !src->self)
 		return errmsg_posix(EFAULT, "spawn");
-	if (!(attr->__mode & PRISTINE_EXEC_FRESH))
+	if (src->file && resolved_by_caller(src->file, fa)) {
+		char *execfn, *kpath;
+
+		image = open_image(AT_FDCWD, src->file, &execfn, &kpath);
+		free(execfn);
+		free(kpath);
+		/* no descriptor for it: glibc's spawn needs none */
+		if (image < 0 && !(nofds = glibc_wanted(-image)))
+			return errmsg_posix(-image, "%s", src->file);
+	}
+	if (!nofds && !(attr->__mode & PRISTINE_EXEC_FRESH))
 		member = src->reserve->take(src->self, attr->__mode, &m);
 	request_init(&r);
 	if (member) {
-		build(&r, &m, src, fa, attr, argv, envp);
+		build(&r, &m, src, image, fa, attr, argv, envp);
 		err = spawn_member(&m, src, &r, &child, pidfd, &route);
 		if (err < 0) {
 			request_free(&r);
 			request_init(&r);
 		}
 	}
-	if (err < 0) {
+	if (err < 0 && !nofds) {
 		/* build()'s own descriptors: copies of close-on-exec sources
 		 * and a template's image, nothing of the program's. */
-		err = build(&r, NULL, src, fa, attr, argv, envp);
+		err = build(&r, NULL, src, image, fa, attr, argv, envp);
 		nofds = glibc_wanted(err);
 		if (!err)
 			err = spawn_fresh(&r, &child, pidfd, &route, &nofds);
 	}
 	request_free(&r);	/* its descriptors too, before glibc's turn */
+	if (image >= 0)
+		close(image);
 	if (nofds)
 		err = by_glibc(src, &child, pidfd, fa, attr, argv, envp,
 			       &route);

@@ -5,7 +5,10 @@
  * first 1024 bytes, elf_classify(), elf_phdrs_size(), the table, wherever
  * it is, elf_scan_phdrs()), elf_read_interp() and check_images() (the
  * PT_INTERP path, elf_check_phdrs()). When the checks accept an image, the
- * properties elf_map() relies on must hold.
+ * properties elf_map() relies on must hold, and its mapping, planned by
+ * elf_segment_pages(), never replaces a page the image did not take
+ * first: a segment over anything of the empty process's is found by
+ * MAP_FIXED_NOREPLACE, never mapped over it.
  *
  * The input is the file's size (8 bytes), then its first bytes: the rest
  * of the file reads as zeros, as a sparse file would. Small inputs stand
@@ -78,6 +81,38 @@ static void check_accepted(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 		    !(info->max_align & (info->max_align - 1)));
 }
 
+/*
+ * elf_map()'s plan for an image at load bias bias, page by page: each
+ * segment takes the pages elf_segment_pages() gives it as new (they must
+ * not have been taken before), and everything it maps (file pages, the
+ * bss) must lie in pages the image took.
+ */
+static void check_plan(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+		       uint64_t bias)
+{
+	uint64_t prev_end = 0, lo, hi, start, end;
+	int i;
+
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		start = ELF_PAGESTART(bias + p->p_vaddr);
+		end = ELF_PAGEALIGN(bias + p->p_vaddr + p->p_memsz);
+		elf_segment_pages(p, bias, prev_end, &lo, &hi);
+		/* The new pages were nobody's: not the image's so far. */
+		FUZZ_ASSERT(lo <= hi && hi == end);
+		FUZZ_ASSERT(lo == hi || lo >= prev_end);
+		/* What is not new is the one page shared with the segment
+		 * before, which the image took. */
+		FUZZ_ASSERT(lo == start || (prev_end && lo == prev_end &&
+					    lo - start <= ELF_PAGE));
+		if (hi > prev_end)
+			prev_end = hi;
+	}
+}
+
 static void interpreter(const struct file *f, const struct elf_info *info)
 {
 	uint64_t len = info->interp_len;
@@ -128,8 +163,10 @@ FUZZ_TARGET(elf)
 	FUZZ_ASSERT(info.phnum == eh.e_phnum);
 	if (info.has_interp)
 		interpreter(&f, &info);
-	if (elf_check_phdrs(&eh, ph, f.size) == 0)
+	if (elf_check_phdrs(&eh, ph, f.size) == 0) {
 		check_accepted(&eh, ph, &info, f.size);
+		check_plan(&eh, ph, eh.e_type == ET_DYN ? 0x555555554000ull : 0);
+	}
 	free(ph);
 	return 0;
 }

@@ -60,6 +60,24 @@ static void elf_seeds(seed_emit *emit, void *ctx)
 	m.bytes[EI_CLASS] = ELFCLASS32;
 	emit_elf(emit, ctx, "mini-elf32", m.bytes, m.size, m.size);
 	mini_elf_free(&m);
+	/* Shapes the loader leaves to the kernel, and one over the pages an
+	 * empty process has at the top of the address space (its stack, its
+	 * own image, the vDSO), which only the mapping finds taken. */
+	mini_elf_build(&m, ET_EXEC);
+	m.ph[MINI_FREE] = m.ph[MINI_DATA];
+	m.ph[MINI_DATA] = m.ph[MINI_TEXT];
+	emit_elf(emit, ctx, "same-address", m.bytes, m.size, m.size);
+	m.ph[MINI_TEXT].p_filesz = 0;
+	emit_elf(emit, ctx, "first-bss", m.bytes, m.size, m.size);
+	mini_elf_free(&m);
+	mini_elf_build(&m, ET_EXEC);
+	m.ph[MINI_FREE] = m.ph[MINI_DATA];
+	m.ph[MINI_FREE].p_vaddr = 0x7ffff7fc0000ull;
+	m.ph[MINI_FREE].p_memsz = 0x3f000;
+	m.ph[MINI_DATA].p_vaddr = MINI_BASE + 0x800;	/* shares a page */
+	m.ph[MINI_DATA].p_offset = 0x800;
+	emit_elf(emit, ctx, "overlay", m.bytes, m.size, m.size);
+	mini_elf_free(&m);
 	mini_elf_build(&m, ET_DYN);
 	emit_elf(emit, ctx, "mini-dyn", m.bytes, m.size, m.size);
 	mini_elf_set_interp(&m, "/lib64/ld-linux-x86-64.so.2");

@@ -317,31 +317,44 @@ static void bad_interp(struct mini_elf *m)
 	m->ph[MINI_FREE].p_offset = 1ull << 40;
 }
 
+/* The kernel maps a first PT_LOAD without file bytes with brk. */
+static void first_without_file_bytes(struct mini_elf *m)
+{
+	m->ph[MINI_TEXT].p_filesz = 0;
+}
+static void later_without_file_bytes(struct mini_elf *m)
+{
+	m->ph[MINI_DATA].p_filesz = 0;
+}
+
 static const struct phdr_case phdr_cases[] = {
 	{ "intact", no_change, 0 },
-	{ "filesz_gt_memsz", filesz_gt_memsz, -EINVAL },
+	{ "filesz_gt_memsz", filesz_gt_memsz, ELF_KERNEL_LAYOUT },
 	{ "filesz_eq_memsz", filesz_eq_memsz, 0 },
-	{ "memsz_huge", memsz_huge, -EINVAL },
+	{ "memsz_huge", memsz_huge, ELF_KERNEL_LAYOUT },
 	{ "end_at_task_size", end_at_task_size, 0 },
-	{ "end_past_task_size", end_past_task_size, -EINVAL },
-	{ "vaddr_wraps", vaddr_wraps, -EINVAL },
-	{ "misaligned", misaligned, -EINVAL },
+	{ "end_past_task_size", end_past_task_size, ELF_KERNEL_LAYOUT },
+	{ "vaddr_wraps", vaddr_wraps, ELF_KERNEL_LAYOUT },
+	{ "misaligned", misaligned, ELF_KERNEL_LAYOUT },
 	{ "both_unaligned", both_unaligned, 0 },
-	{ "unsorted", unsorted, -EINVAL },
-	{ "overlap_one_byte", overlap_one_byte, -EINVAL },
+	{ "unsorted", unsorted, ELF_KERNEL_LAYOUT },
+	{ "overlap_one_byte", overlap_one_byte, ELF_KERNEL_LAYOUT },
 	{ "touching", touching, 0 },
 	{ "sharing_a_page", sharing_a_page, 0 },
 	{ "filesz_to_page_end", filesz_to_page_end, 0 },
-	{ "filesz_past_page_end", filesz_past_page_end, -ENOEXEC },
-	{ "offset_past_eof", offset_past_eof, -ENOEXEC },
+	{ "filesz_past_page_end", filesz_past_page_end, ELF_KERNEL_LAYOUT },
+	{ "offset_past_eof", offset_past_eof, ELF_KERNEL_LAYOUT },
 	{ "offset_past_eof_no_file_bytes", offset_past_eof_no_file_bytes, 0 },
-	{ "no_load", no_load, -ENOEXEC },
+	{ "no_load", no_load, ELF_KERNEL_LAYOUT },
 	{ "only_data", only_data, 0 },
-	{ "entry_zero", entry_zero, -ENOEXEC },
+	{ "entry_zero", entry_zero, ELF_KERNEL_LAYOUT },
 	{ "entry_last_byte", entry_last_byte, 0 },
-	{ "entry_at_end", entry_at_end, -ENOEXEC },
-	{ "entry_below", entry_below, -ENOEXEC },
+	{ "entry_at_end", entry_at_end, ELF_KERNEL_LAYOUT },
+	{ "entry_below", entry_below, ELF_KERNEL_LAYOUT },
 	{ "bad_interp", bad_interp, 0 },
+	{ "first_without_file_bytes", first_without_file_bytes,
+	  ELF_KERNEL_LAYOUT },
+	{ "later_without_file_bytes", later_without_file_bytes, 0 },
 };
 
 START_TEST(check_phdrs)
@@ -368,8 +381,39 @@ START_TEST(check_phdrs_dyn)
 	m.eh->e_entry = 0;	/* the first byte of an ET_DYN is fine */
 	ck_assert_int_eq(elf_check_phdrs(m.eh, m.ph, m.size), 0);
 	m.eh->e_entry = 0x3000;
-	ck_assert_int_eq(elf_check_phdrs(m.eh, m.ph, m.size), -ENOEXEC);
+	ck_assert_int_eq(elf_check_phdrs(m.eh, m.ph, m.size),
+			 ELF_KERNEL_LAYOUT);
 	mini_elf_free(&m);
+}
+END_TEST
+
+/*
+ * elf_segment_pages(): the pages a segment takes as new never include one
+ * an earlier segment mapped, and cover all of its own but the shared one.
+ */
+START_TEST(segment_pages)
+{
+	Elf64_Phdr text = { .p_type = PT_LOAD, .p_vaddr = 0x400000,
+			    .p_memsz = 0x500 };
+	Elf64_Phdr shared = { .p_type = PT_LOAD, .p_vaddr = 0x400800,
+			      .p_memsz = 0x2000 };
+	Elf64_Phdr inside = { .p_type = PT_LOAD, .p_vaddr = 0x400600,
+			      .p_memsz = 0x100 };
+	Elf64_Phdr apart = { .p_type = PT_LOAD, .p_vaddr = 0x900010,
+			     .p_memsz = 0x10 };
+	uint64_t lo, hi;
+
+	elf_segment_pages(&text, 0, 0, &lo, &hi);
+	ck_assert_uint_eq(lo, 0x400000);
+	ck_assert_uint_eq(hi, 0x401000);
+	elf_segment_pages(&shared, 0, hi, &lo, &hi);
+	ck_assert_uint_eq(lo, 0x401000);	/* not the shared page */
+	ck_assert_uint_eq(hi, 0x403000);
+	elf_segment_pages(&inside, 0, 0x401000, &lo, &hi);
+	ck_assert_uint_eq(lo, hi);		/* nothing new */
+	elf_segment_pages(&apart, 0x1000, 0x403000, &lo, &hi);
+	ck_assert_uint_eq(lo, 0x901000);	/* the load bias counts */
+	ck_assert_uint_eq(hi, 0x902000);
 }
 END_TEST
 
@@ -897,6 +941,7 @@ static Suite *units_suite(void)
 	tcase_add_loop_test(tc, check_phdrs, 0,
 			    sizeof(phdr_cases) / sizeof(phdr_cases[0]));
 	tcase_add_test(tc, check_phdrs_dyn);
+	tcase_add_test(tc, segment_pages);
 	tcase_add_test(tc, system_programs_pass);
 
 	tc = testlib_tcase(s, "stack", 0);
