@@ -38,8 +38,10 @@ static const char *const route_words[NROUTES] = {
 	[PRISTINE_ROUTE_KERNEL_FOREIGN] = "not an x86_64 ELF the loader maps",
 	[PRISTINE_ROUTE_KERNEL_EXECSTACK] = "the image asks for an executable "
 					    "stack",
-	[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "an execute-only image or "
-					     "interpreter",
+	[PRISTINE_ROUTE_KERNEL_UNREADABLE] = "an image or interpreter the "
+					     "loader cannot read or check",
+	[PRISTINE_ROUTE_KERNEL_LAYOUT] = "segments the loader does not map as "
+					 "the kernel would",
 	[PRISTINE_ROUTE_KERNEL_CREDS] = "credentials or a user namespace",
 	[PRISTINE_ROUTE_KERNEL_LANDLOCK] = "a Landlock ruleset",
 	[PRISTINE_ROUTE_KERNEL_MDWE] = "memory-deny-write-execute",
