@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -181,7 +182,7 @@ static int thread_has_child(long tid, void *arg)
 static int has_own_child(const struct wait_call *c)
 {
 	struct search s = { .c = c, .group = covered_group(c) };
-	char buf[1024];
+	char buf[1024] __attribute__((aligned(8)));	/* dirents */
 	sigset_t old;
 	long n;
 	int r = 0;
@@ -291,7 +292,7 @@ static int for_any(const struct wait_call *c)
 		return 0;
 	if (c->is_waitid)
 		return c->idtype == P_ALL || c->idtype == P_PGID;
-	return c->pid <= 0;
+	return c->pid <= 0 && c->pid != INT_MIN;	/* INT_MIN: ESRCH */
 }
 
 static pid_t wait4_call(pid_t pid, int *status, int options,

@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	RESULT("waitpid(-1) after the only child was reaped",
 	       waitpid(-1, &st, 0), st);
 	RESULT("wait()", wait(&st), st);
-	result("wait(NULL)", wait(NULL), 0);
+	RESULT("wait(NULL)", wait(NULL), 0);
 	RESULT("waitpid(0)", waitpid(0, &st, 0), st);
 	RESULT("waitpid(-pgid)", waitpid(-getpgrp(), &st, 0), st);
 	RESULT("wait3()", wait3(&st, 0, &ru), st);
