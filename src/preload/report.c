@@ -138,9 +138,11 @@ static size_t finish(struct line *l)
  * very case of glibc-nofds): kept, and written before the next line or at
  * exit. Beyond the buffer they are lost.
  */
+#define PENDING_MAX 8192
+
 static struct {
 	pthread_mutex_t lock;
-	char buf[8192];
+	char *buf;	/* allocated at the first such line */
 	size_t len;
 } pending = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -148,7 +150,7 @@ static struct {
 static void trace_write(const struct line *l)
 {
 	static int warned;
-	char buf[sizeof(pending.buf) + sizeof(l->buf)];
+	char buf[PENDING_MAX + sizeof(l->buf)];
 	size_t len;
 	int fd = STDERR_FILENO, to_stderr = !strcmp(shim_settings.trace,
 						     "stderr");
@@ -158,7 +160,9 @@ static void trace_write(const struct line *l)
 		fd = open(shim_settings.trace, O_WRONLY | O_APPEND | O_CREAT |
 			  O_CLOEXEC | O_NOCTTY, 0666);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-		if (l && pending.len + l->len <= sizeof(pending.buf)) {
+		if (!pending.buf)
+			pending.buf = malloc(PENDING_MAX);
+		if (l && pending.buf && pending.len + l->len <= PENDING_MAX) {
 			memcpy(pending.buf + pending.len, l->buf, l->len);
 			pending.len += l->len;
 		}
@@ -174,7 +178,8 @@ static void trace_write(const struct line *l)
 		pthread_mutex_unlock(&pending.lock);
 		return;
 	}
-	memcpy(buf, pending.buf, pending.len);
+	if (pending.len)
+		memcpy(buf, pending.buf, pending.len);
 	len = pending.len;
 	pending.len = 0;
 	if (l) {
@@ -249,11 +254,12 @@ static void report(int locked)
 	static int done;
 	struct line l = { .len = 0 };
 	unsigned long k = 0, total;
-	pid_t me = getpid();
 	int i, saved = errno;
+	pid_t me;
 
 	if (!shim_settings.stats || done)
 		return;
+	me = getpid();
 	if (locked)
 		pthread_mutex_lock(&stats_lock);
 	if (stats.owner != me && me != loaded_by) {
