@@ -262,7 +262,8 @@ $(cat "$dir/empty.err")"
 	fi
 
 	# --- pristine-preload COMMAND ---
-	(cd "$dir" && as "$who" env PRISTINE_SHIM="$shim" LD_PRELOAD= \
+	(cd "$dir" && as "$who" env PRISTINE_SHIM="$shim" LD_PRELOAD="$asan" \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		PRISTINE_STATS=1 "$wrapper" "$list" /bin/true) \
 		>"$dir/wrap.out" 2>"$dir/wrap.err"
 	if grep -q '^/bin/true: exit 0$' "$dir/wrap.out" &&
@@ -275,11 +276,12 @@ $(cat "$dir/wrap.out" "$dir/wrap.err")"
 	# The caller's preloads stay first; a relative trace file is the
 	# caller's directory's, wherever the program goes.
 	(cd "$dir" && as "$who" env PRISTINE_SHIM="$shim" \
-		LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+		LD_PRELOAD="${asan:+$asan }/lib/x86_64-linux-gnu/libm.so.6" \
 		PRISTINE_TRACE=rel.trace "$wrapper" sh -c \
 		'echo "$LD_PRELOAD"; cd /; exec "$0" /bin/true' "$list") \
 		>"$dir/wrap2.out" 2>"$dir/wrap2.err"
-	if grep -qx "/lib/x86_64-linux-gnu/libm.so.6 $shim" "$dir/wrap2.out" &&
+	if grep -qx "${asan:+$asan }/lib/x86_64-linux-gnu/libm.so.6 $shim" "$dir/wrap2.out" &&
 	   [ "$(grep -c 'program="/bin/true"' "$dir/rel.trace" 2>/dev/null)" = 1 ]
 	then
 		ok "$who: pristine-preload keeps LD_PRELOAD's entries first and makes PRISTINE_TRACE absolute"
