@@ -13,6 +13,7 @@
 #include "actions.h"
 #include "channel.h"
 #include "mem.h"
+#include "route.h"
 #include "sys.h"
 
 static int image(struct loader *l, const struct record_image *im)
@@ -411,6 +412,12 @@ int actions_apply(struct loader *l, const struct record *rec)
 {
 	long r = 0;
 
+	/* route.c reads the tracer from /proc/self before it may change. */
+	if (rec->type == PW_REQ_SETNS || rec->type == PW_REQ_MOUNT ||
+	    rec->type == PW_REQ_CHROOT || rec->type == PW_REQ_CHROOT_FD ||
+	    (rec->type == PW_REQ_ATTR && rec->u.attr.what == PW_ATTR_UNSHARE))
+		route_before_new_view(l);
+
 	switch (rec->type) {
 	case PW_REQ_ARGV:
 		l->argv = rec->u.strings;
@@ -483,7 +490,8 @@ int actions_apply(struct loader *l, const struct record *rec)
 	case PW_REQ_SCHED:
 		return sched(&rec->u.sched);
 	case PW_REQ_RESETIDS:
-		l->resetids = 1;
+		/* If the ids change, route.c sends the run to the kernel,
+		 * which then sets the saved ids and capabilities. */
 		return resetids();
 	case PW_REQ_NO_NEW_PRIVS:
 		r = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

@@ -22,41 +22,49 @@ void channel_missing(void)
 }
 
 /*
- * Sends one record. The first one goes out behind the loader's hello, in
- * the same write: the library reads both with one wake-up.
+ * Lays out one record in out. The first one goes out behind the loader's
+ * hello, in the same write: the library reads both with one wake-up.
  */
-int channel_send(struct loader *l, uint32_t type, const void *p, uint32_t len)
+size_t channel_pack(struct loader *l, uint32_t type, const void *p,
+		    uint32_t len, void *out)
 {
-	struct {
-		struct pw_rec hr;
-		struct pw_hello h;
-		struct pw_rec r;
-		unsigned char payload[32];
-	} msg = {
+	struct channel_msg *msg = out;
+	unsigned char *start = (unsigned char *)msg;
+	size_t n;
+
+	*msg = (struct channel_msg){
 		{ PW_REP_HELLO, sizeof(struct pw_hello) },
 		{ PW_MAGIC, PW_VERSION, PRISTINE_BUILD_ID, 0, 0 },
 		{ type, len },
 		{ 0 },
 	};
-	unsigned char *start = (unsigned char *)&msg;
-	long n;
+	memcpy(msg->payload, p, len);
+	if (l->said_hello)
+		start = (unsigned char *)&msg->r;
+	l->said_hello = 1;
+	n = (size_t)(msg->payload - start) + PW_ALIGN(len);
+	memmove(out, start, n);
+	return n;
+}
+
+int channel_send(struct loader *l, uint32_t type, const void *p, uint32_t len)
+{
+	struct channel_msg msg;
+	size_t n;
+	long r;
 
 	if (len > sizeof(msg.payload))
 		return -EINVAL;
-	memcpy(msg.payload, p, len);
-	if (l->said_hello)
-		start = (unsigned char *)&msg.r;
-	l->said_hello = 1;
-	n = sys_sendto(l->sock, start, (size_t)((unsigned char *)&msg.payload -
-						start) + PW_ALIGN(len),
-		       MSG_NOSIGNAL_);
-	return n < 0 ? (int)n : 0;
+	n = channel_pack(l, type, p, len, &msg);
+	r = sys_sendto(l->sock, &msg, n, MSG_NOSIGNAL_);
+	return r < 0 ? (int)r : 0;
 }
 
 void channel_fail(struct loader *l, int err)
 {
 	struct pw_status st = {
 		.err = err, .step = l->step, .type = l->step_type,
+		.reason = l->fail_reason,
 	};
 
 	channel_send(l, PW_REP_STATUS, &st, sizeof(st));

@@ -22,6 +22,22 @@ unsigned char *channel_receive(struct loader *l, size_t *length);
 /* Unmaps what was mapped for a large request. */
 void channel_release(struct loader *l);
 
+/* A record as it goes out: behind the hello if it is the first. */
+struct channel_msg {
+	struct pw_rec hr;
+	struct pw_hello h;
+	struct pw_rec r;
+	unsigned char payload[sizeof(struct pw_status)];
+};
+
+/*
+ * Lays out a record (len <= sizeof(struct pw_status)) in out, which holds
+ * a struct channel_msg, as channel_send() would send it now; returns its
+ * length. From then on, the hello counts as said.
+ */
+size_t channel_pack(struct loader *l, uint32_t type, const void *p,
+		    uint32_t len, void *out);
+
 /* Sends a record on the control socket; returns 0 or -errno. */
 int channel_send(struct loader *l, uint32_t type, const void *p,
 		 uint32_t len);

@@ -5,6 +5,7 @@
 #include "channel.h"
 #include "fallback.h"
 #include "mem.h"
+#include "route.h"
 #include "sys.h"
 
 static int seccomp_installed;
@@ -21,7 +22,9 @@ static char **room(const struct loader *l, size_t n)
 	unsigned char vec;
 	long m;
 
-	if (low < l->kernel_sp &&
+	/* Not under valgrind, which takes the loader's [stack] below the
+	 * kernel's stack pointer for unaddressable. */
+	if (low < l->kernel_sp && !l->route.valgrind &&
 	    sys_mincore((void *)(low & ~4095ull), 4096, &vec) == 0)
 		return (char **)low;
 	m = sys_mmap(0, n * sizeof(char *), PROT_READ | PROT_WRITE,
@@ -56,6 +59,10 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 		return -ENOMEM;
 	envp = vector(argv, &l->argv);
 	vector(envp, &l->envp);
+	/* Before the announcement, which makes EOF a success, and before the
+	 * filter, which may refuse these calls. */
+	if ((err = route_before_kernel(l)) < 0)
+		return (int)err;
 	channel_send(l, PW_REP_KERNEL, &st, sizeof(st));
 	/* The kernel's exec closes the socket: that EOF is the success. */
 	sys_fcntl(l->sock, F_SETFD, FD_CLOEXEC);
@@ -71,7 +78,12 @@ int fallback_exec(struct loader *l, uint32_t reason, int dfd,
 		seccomp_installed = 1;
 	}
 	sys_rt_sigprocmask(SIG_SETMASK, &l->sigmask, 0);
-	err = sys_execveat(dfd, path, argv, envp, flags);
+	/* By path, the call is execve(), which is what tracers watch for
+	 * (strace -e trace=execve); execveat() only for a descriptor. */
+	if (dfd == AT_FDCWD && !flags)
+		err = sys_execve(path, argv, envp);
+	else
+		err = sys_execveat(dfd, path, argv, envp, flags);
 	sys_rt_sigprocmask(SIG_SETMASK, &all, 0);
 	return (int)err;
 }

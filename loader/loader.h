@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "elf-load.h"
 #include "records.h"
+#include "route.h"
 
 #define LOADER_AUXV_MAX 64
 #define LOADER_SMALL_FDS 256
@@ -40,12 +41,15 @@ struct loader {
 	const void *seccomp;
 	uint32_t seccomp_len;
 	const char *name;
-	int resetids;
 	/* A PW_WHY_* reason if a record can be applied faithfully only by
-	 * the kernel's exec (credentials, Landlock, ...), else 0. */
+	 * the kernel's exec (credentials, Landlock, ...), else 0: route.c
+	 * honours it. */
 	uint32_t need_kernel;
 	int new_root;		/* chroot or a mount namespace joined: the
 				 * caller's paths name other files now */
+	uint32_t run_mode;		/* enum pw_run_mode of this run */
+	uint32_t fail_reason;		/* a failure's pw_reason, if any */
+	struct route_state route;	/* route.c */
 
 	uint32_t step, step_type;	/* record being applied */
 	const unsigned char *req_begin, *req_end;	/* its request */

@@ -13,6 +13,7 @@
 #include "main.h"
 #include "mem.h"
 #include "records.h"
+#include "route.h"
 #include "run.h"
 #include "start.h"
 #include "sys.h"
@@ -106,56 +107,30 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 	}
 }
 
-#define PRIVILEGED \
-	"pristine-loader: installed set-user-ID, set-group-ID or with file " \
-	"capabilities: it must not be\n"
-
-/*
- * A loader installed set-user-ID, set-group-ID or with file capabilities
- * would lend that privilege to any program anyone asks it to run (no need
- * for the library: any process can talk to it). The kernel sets AT_SECURE
- * for such an exec; it also does when the caller itself runs with mixed
- * ids, which a real exec keeps too, so the loader's own file decides.
- */
-static int privileged_install(const struct loader *l)
-{
-	struct loader_stat st;
-	uint32_t why = PW_WHY_SETID;
-	long fd;
-	int i;
-
-	for (i = 0; l->auxv[2 * i] != AT_NULL; i++)
-		if (l->auxv[2 * i] == AT_SECURE)
-			break;
-	if (!l->auxv[2 * i + 1])
-		return 0;
-	fd = sys_openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 1;	/* cannot tell: refuse */
-	if (sys_fstat((int)fd, &st) == 0)
-		why = privilege_reason((int)fd, &st);
-	sys_close((int)fd);
-	return why != PW_WHY_NONE;
-}
-
 void loader_main(unsigned long *sp)
 {
 	struct loader *l = &loader_memory.l;
 	uint64_t hot = (uint64_t)&loader_memory.stack[LOADER_STACK_SIZE - 8192];
+	const char *state = sp[0] >= 3 ? (const char *)sp[3] : 0;
 
-	/* Fault in the hot pages with one call instead of one trap each. */
-	sys_madvise((void *)hot, ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
-		    23 /* MADV_POPULATE_WRITE */);
+	/*
+	 * Fault in the hot pages with one call instead of one trap each.
+	 * Not when the library's hint (the first field of argv[2], "0" for
+	 * none) says the caller is hardened: its seccomp filter may refuse
+	 * any call the kernel route does not need.
+	 */
+	if (!state || *state == '0')
+		sys_madvise((void *)hot,
+			    ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
+			    23 /* MADV_POPULATE_WRITE */);
 	read_kernel_state(l, sp);
 	l->image_fd = -1;
 	l->fd_name = -1;
-	l->randomize = !(sys_personality(0xffffffffu) & 0x0040000 /* ADDR_NO_RANDOMIZE */);
+	l->randomize = 1;
 	if (l->sock < 0)
 		channel_missing();
-	if (privileged_install(l)) {
-		sys_write(2, PRIVILEGED, sizeof(PRIVILEGED) - 1);
+	if (route_start(l, state) < 0)
 		channel_fail(l, EPERM);
-	}
 	/* Every signal is blocked: the library started us so. */
 	serve(l);
 }

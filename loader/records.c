@@ -228,3 +228,46 @@ int records_next(const unsigned char **p, const unsigned char *end,
 	err = decode(r);
 	return err < 0 ? err : 1;
 }
+
+/* Hex digits up to sep (0: the end): 0 and *v past them, or -1. */
+static int hex_field(const char **s, char sep, uint64_t *v)
+{
+	const char *p = *s;
+	int n = 0;
+
+	for (*v = 0; *p && *p != sep; p++, n++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0'
+			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+
+		if (d < 0 || n >= 16)
+			return -1;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	if (!n || *p != sep)
+		return -1;
+	*s = sep ? p + 1 : p;
+	return 0;
+}
+
+int records_caller_state(const char *s, struct caller_state *c)
+{
+	uint64_t hint;
+	const char *p = s;
+
+	*c = (struct caller_state){ 0 };
+	if (!s)
+		return 0;
+	if (!hex_field(&p, 0, &hint)) {		/* the hint alone */
+		if (hint >= PW_WHY_MAX)
+			return -EINVAL;
+		c->hint = (uint32_t)hint;
+		return 0;
+	}
+	if (hex_field(&s, ':', &hint) || hint >= PW_WHY_MAX ||
+	    hex_field(&s, ':', &c->personality) ||
+	    hex_field(&s, ':', &c->stack) || hex_field(&s, 0, &c->ambient))
+		return -EINVAL;
+	c->hint = (uint32_t)hint;
+	c->known = 1;
+	return 0;
+}

@@ -71,6 +71,22 @@ struct record {
 	} u;
 };
 
+/* argv[2] of the loader (wire.h): what the library says of the caller. */
+struct caller_state {
+	uint32_t hint;		/* a pw_reason, or 0 */
+	int known;		/* the three fields below were given */
+	uint64_t personality;
+	uint64_t stack;		/* soft RLIMIT_STACK */
+	uint64_t ambient;	/* the ambient capabilities a plain exec keeps */
+};
+
+/*
+ * Decodes argv[2] ("HINT" or "HINT:PERSONALITY:STACK:AMBIENT", hex) into
+ * *c: 0, or -EINVAL (c then undefined). NULL is no state: 0, all zero.
+ * The string may come from anyone who runs the loader.
+ */
+int records_caller_state(const char *s, struct caller_state *c);
+
 /*
  * Checks a hello record (the first 32 bytes of a request): 0 with *h
  * filled, -EPROTO if it is not one, -ELIBBAD if it comes from a library

@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "path-search.h"
 #include "records.h"
+#include "route.h"
 #include "run.h"
 #include "stack.h"
 #include "sys.h"
@@ -219,11 +220,11 @@ static int map_images(struct loader *l, const uint64_t *rnd)
 	return 0;
 }
 
-static int set_mm(struct loader *l, const struct stack_layout *st,
-		  const uint64_t *rnd, struct prctl_mm_map *mm)
+/* The /proc fields PR_SET_MM_MAP sets, for the trampoline to set them. */
+static void set_mm(struct loader *l, const struct stack_layout *st,
+		   const uint64_t *rnd, struct prctl_mm_map *mm)
 {
 	uint64_t brk = ELF_PAGEALIGN(l->exe.brk);
-	long r;
 
 	/* Since 6.15 a static-pie's brk moves out of the mmap area always. */
 	int moved = l->exe.info.type == ET_DYN && !l->exe.info.interp_len;
@@ -246,8 +247,6 @@ static int set_mm(struct loader *l, const struct stack_layout *st,
 		.auxv_size = (uint32_t)st->auxv_bytes,
 		.exe_fd = (uint32_t)-1,
 	};
-	r = sys_prctl(PR_SET_MM, PR_SET_MM_MAP, (long)mm, sizeof(*mm), 0);
-	return (int)r;
 }
 
 /*
@@ -448,33 +447,29 @@ static void close_cloexec(const struct loader *l)
 static int finish_phase(struct loader *l, const char *execfn)
 {
 	const uint64_t *rnd = l->rnd;	/* 0-2 addresses, 3-4 AT_RANDOM */
-	unsigned ids[6];
 	uint64_t set[2 * 10];
 	struct stack_args sa;
 	struct stack_layout st;
 	struct trampoline_args ta;
+	struct pw_status ok = { .step = l->step, .type = l->step_type };
 	size_t size;
-	int err, n = 0;
+	int err, n = 0, secure, said = l->said_hello;
 
 	if ((err = check_seccomp_allowed(l)) < 0)
 		goto out_unmap;
 
+	memset(&ta, 0, sizeof(ta));
+	secure = route_before_jump(l, &ta);
 #define SET(k, v) do { set[2 * n] = (k); set[2 * n + 1] = (v); n++; } while (0)
 	SET(AT_PHDR, l->exe.load_bias + l->exe.info.phdr_vaddr);
 	SET(AT_PHENT, sizeof(Elf64_Phdr));
 	SET(AT_PHNUM, l->exe.info.phnum);
 	SET(AT_BASE, l->exe.info.interp_len ? l->interp.load_bias : 0);
 	SET(AT_ENTRY, l->exe.load_bias + l->exe.info.entry);
-	/* The loader's own exec computed the ids; only RESETIDS changes them. */
-	if (l->resetids) {
-		sys_getresuid(&ids[0], &ids[1], &ids[2]);
-		sys_getresgid(&ids[3], &ids[4], &ids[5]);
-		SET(AT_UID, ids[0]);
-		SET(AT_EUID, ids[1]);
-		SET(AT_GID, ids[3]);
-		SET(AT_EGID, ids[4]);
-		SET(AT_SECURE, 0);
-	}
+	/* The loader's own exec computed the ids and AT_SECURE, unless its
+	 * file capability made that exec a secure one (route.c). */
+	if (secure >= 0)
+		SET(AT_SECURE, (uint64_t)secure);
 #undef SET
 	sa = (struct stack_args){
 		.top = l->stack_top,
@@ -501,8 +496,9 @@ static int finish_phase(struct loader *l, const char *execfn)
 	if (st.sp > l->kernel_sp)
 		memset((void *)l->kernel_sp, 0, st.sp - l->kernel_sp);
 
-	memset(&ta, 0, sizeof(ta));
-	set_mm(l, &st, rnd, &ta.mm);	/* best effort: see doc/fidelity.md */
+	set_mm(l, &st, rnd, &ta.mm);
+	ta.mm_noexe = ta.mm;
+	ta.mm.exe_fd = (uint32_t)route_exe_fd(l, l->exe.fd);
 	sys_prctl(PR_SET_NAME, (long)(l->name ? l->name
 				 : l->comm_buf[0] ? basename_of(l->comm_buf)
 					       : basename_of(execfn)), 0, 0, 0);
@@ -510,7 +506,6 @@ static int finish_phase(struct loader *l, const char *execfn)
 	ta.unmap_addr = (uint64_t)__ehdr_start;
 	ta.unmap_len = ELF_PAGEALIGN((uint64_t)_end) - (uint64_t)__ehdr_start;
 	ta.exe_fd = l->exe.fd;
-	ta.mm.exe_fd = (uint32_t)l->exe.fd;
 	ta.sigmask = l->sigmask;
 	ta.sp = st.sp;
 	ta.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
@@ -519,18 +514,18 @@ static int finish_phase(struct loader *l, const char *execfn)
 		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
 			ta.gadget = trampoline_find_gadget(l->auxv[n + 1]);
 
+	/* The point of no return comes in the trampoline, which sends this
+	 * report once /proc/PID/exe is set, then lets go of the socket. */
+	ta.sock = l->sock;
+	ta.status_len = (uint32_t)channel_pack(l, PW_REP_STATUS, &ok,
+					       sizeof(ok), ta.status);
+	ta.status_err = ta.status_len - (uint32_t)sizeof(ok);
 	if (trampoline_prepare(&ta, l->seccomp,
 			       l->seccomp ? l->seccomp_len : 0) < 0) {
+		l->said_hello = said;
 		err = PW_WHY_LAYOUT;
 		goto out_unmap;
 	}
-	/* The point of no return: report, then let go of the socket. */
-	{
-		struct pw_status ok = { .step = l->step, .type = l->step_type };
-
-		channel_send(l, PW_REP_STATUS, &ok, sizeof(ok));
-	}
-	sys_close(l->sock);
 	close_cloexec(l);
 	channel_release(l);	/* the stack and trampoline hold what is left */
 	trampoline_jump(&ta);
@@ -572,17 +567,13 @@ static int classify(struct loader *l, int fd, const struct loader_stat *st)
  * checked, to be mapped), a reason for the kernel route, or -errno.
  */
 static int examine(struct loader *l, int fd, const char *path,
-		   const char *execfn, uint32_t mode)
+		   const char *execfn)
 {
 	struct loader_stat st;
 	int err;
 
 	if ((err = check_exec_file(fd, &st)))
 		return err;
-	if (mode == PW_RUN_KERNEL)
-		return PW_WHY_ASKED;
-	if (l->need_kernel)
-		return (int)l->need_kernel;
 	if ((err = open_for_reading(fd, path, &st)) ||
 	    (execfn && (err = check_arg_limits(l, execfn))))
 		return err;
@@ -618,13 +609,13 @@ static int kernel_exec(struct loader *l, uint32_t reason, int fd,
 /* One candidate file, open at fd: load it, or hand it to the kernel;
  * -errno if not. */
 static int try_image(struct loader *l, int fd, const char *path,
-		     const char *execfn, uint32_t mode)
+		     const char *execfn)
 {
 	int err;
 
 	if (fd < 0)
 		return fd;
-	err = examine(l, fd, path, execfn, mode);
+	err = examine(l, fd, path, execfn);
 	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0)
 		err = finish_phase(l, execfn);
 	if (err > 0)
@@ -634,9 +625,12 @@ static int try_image(struct loader *l, int fd, const char *path,
 	return err;
 }
 
-/* posix_spawnp(): the first candidate that runs, or why none did. */
+/*
+ * posix_spawnp(): the first candidate that runs, or why none did. With a
+ * reason for the kernel (why), execve() tries each as execvp() would.
+ */
 static int search(struct loader *l, const char *file, const char *list,
-		  uint32_t mode)
+		  uint32_t why)
 {
 	struct path_search s;
 	int err;
@@ -644,8 +638,11 @@ static int search(struct loader *l, const char *file, const char *list,
 	if ((err = path_search_start(&s, file, list)))
 		return -err;
 	while (path_search_next(&s, l->path_buf, sizeof(l->path_buf))) {
-		err = try_image(l, open_exec(l->path_buf), l->path_buf,
-				l->path_buf, mode);
+		if (why != PW_WHY_NONE)
+			err = fallback_exec(l, why, AT_FDCWD, l->path_buf, 0);
+		else
+			err = try_image(l, open_exec(l->path_buf),
+					l->path_buf, l->path_buf);
 		if (!path_search_continues(&s, -err))
 			return err;
 	}
@@ -707,6 +704,25 @@ static const char *keep(char *buf, size_t size, const char *s)
 	return buf;
 }
 
+/*
+ * The kernel runs the image, for a reason route.c found before anything of
+ * it was opened: execve() makes every check on the file itself.
+ */
+static int run_kernel(struct loader *l, int why)
+{
+	const char *path = l->image.path, *execfn, *kpath;
+
+	if (why < 0)
+		return why;
+	if (l->image_fd >= 0) {
+		fd_names(l, &execfn, &kpath);
+		return kernel_exec(l, (uint32_t)why, l->image_fd, kpath);
+	}
+	if ((l->image.flags & PW_IMAGE_SEARCH) && path_search_wanted(path))
+		return search(l, path, l->image.search, (uint32_t)why);
+	return fallback_exec(l, (uint32_t)why, AT_FDCWD, path, 0);
+}
+
 int prepare_image(struct loader *l, uint32_t mode)
 {
 	const char *execfn, *kpath;
@@ -718,7 +734,8 @@ int prepare_image(struct loader *l, uint32_t mode)
 	l->prepared.execfn = keep(l->path_buf, sizeof(l->path_buf), execfn);
 	l->prepared.kpath = keep(l->kpath_buf, sizeof(l->kpath_buf), kpath);
 	/* The arguments are not known yet: run_prepared() checks them. */
-	err = examine(l, l->image_fd, kpath, 0, mode);
+	if ((err = route_choose(l, mode)) == PW_WHY_NONE)
+		err = examine(l, l->image_fd, kpath, 0);
 	if (err == PW_WHY_NONE && (err = map_phase(l)) == 0) {
 		elf_populate(&l->exe);
 		if (l->exe.info.interp_len)
@@ -732,12 +749,14 @@ int prepare_image(struct loader *l, uint32_t mode)
 	return 0;
 }
 
-/* Runs an image made ready by prepare_image(). */
-static int run_prepared(struct loader *l)
+/* Runs an image made ready by prepare_image(), unless the route changed. */
+static int run_prepared(struct loader *l, uint32_t mode)
 {
 	const char *execfn = l->prepared.execfn;
-	int err = (int)l->prepared.reason;
+	int err = route_choose(l, mode);
 
+	if (err == PW_WHY_NONE)
+		err = (int)l->prepared.reason;
 	if (err == PW_WHY_NONE && (err = check_arg_limits(l, execfn)) < 0)
 		return err;
 	/* The image's descriptor may have moved since it was read: out of
@@ -754,20 +773,23 @@ static int run_prepared(struct loader *l)
 int run_image(struct loader *l, uint32_t mode)
 {
 	const char *path = l->image.path;
+	int why;
 
 	if (l->next_fd != l->nfds)
 		return -EPROTO;
 	if (l->prepared.done)
-		return run_prepared(l);
+		return run_prepared(l, mode);
 	if (!l->have_image)
 		return -EINVAL;
+	if ((why = route_choose(l, mode)) != PW_WHY_NONE)
+		return run_kernel(l, why);
 	if (l->image_fd >= 0) {
 		const char *execfn, *kpath;
 
 		fd_names(l, &execfn, &kpath);
-		return try_image(l, l->image_fd, kpath, execfn, mode);
+		return try_image(l, l->image_fd, kpath, execfn);
 	}
 	if ((l->image.flags & PW_IMAGE_SEARCH) && path_search_wanted(path))
-		return search(l, path, l->image.search, mode);
-	return try_image(l, open_exec(path), path, path, mode);
+		return search(l, path, l->image.search, PW_WHY_NONE);
+	return try_image(l, open_exec(path), path, path);
 }

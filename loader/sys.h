@@ -152,6 +152,9 @@ static inline long sys_seccomp(unsigned op, unsigned flags, const void *args)
 { return SYSCALL3(__NR_seccomp, op, flags, args); }
 static inline long sys_getrandom(void *buf, size_t n, unsigned flags)
 { return SYSCALL3(__NR_getrandom, buf, n, flags); }
+static inline long sys_execve(const char *p, char *const *argv,
+			      char *const *envp)
+{ return SYSCALL3(__NR_execve, p, argv, envp); }
 static inline long sys_execveat(int dfd, const char *p, char *const *argv,
 				char *const *envp, int flags)
 { return SYSCALL5(__NR_execveat, dfd, p, argv, envp, flags); }
@@ -159,6 +162,10 @@ static inline long sys_capget(void *hdr, void *data)
 { return SYSCALL2(__NR_capget, hdr, data); }
 static inline long sys_capset(void *hdr, const void *data)
 { return SYSCALL2(__NR_capset, hdr, data); }
+static inline long sys_setfsuid(unsigned id)
+{ return SYSCALL1(__NR_setfsuid, id); }
+static inline long sys_setfsgid(unsigned id)
+{ return SYSCALL1(__NR_setfsgid, id); }
 static inline long sys_setgroups(size_t n, const uint32_t *groups)
 { return SYSCALL2(__NR_setgroups, n, groups); }
 static inline long sys_unshare(long flags)

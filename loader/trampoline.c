@@ -7,22 +7,63 @@
 #include "mem.h"
 #include "sys.h"
 
-_Static_assert(offsetof(struct trampoline_args, exe_fd) == 16, "layout");
-_Static_assert(offsetof(struct trampoline_args, sigmask) == 24, "layout");
-_Static_assert(offsetof(struct trampoline_args, mm) == 32, "layout");
+#define ASSERT_AT(field, off) \
+	_Static_assert(offsetof(struct trampoline_args, field) == (off), #field)
+ASSERT_AT(exe_fd, TA_EXE_FD);
+ASSERT_AT(sigmask, 24);
+ASSERT_AT(mm, TA_MM);
+ASSERT_AT(filter_len, 136);
+ASSERT_AT(sp, TA_SP);
+ASSERT_AT(gadget, 168);
+ASSERT_AT(self_len, 184);
+ASSERT_AT(sock, TA_SOCK);
+ASSERT_AT(flags, TA_FLAGS);
+ASSERT_AT(status_len, TA_STATUS_LEN);
+ASSERT_AT(status_err, TA_STATUS_ERR);
+ASSERT_AT(cap_header, TA_CAP_HEADER);
+ASSERT_AT(cap_raise, TA_CAP_RAISE);
+ASSERT_AT(cap_drop, TA_CAP_DROP);
+ASSERT_AT(mm_noexe, TA_MM_NOEXE);
+ASSERT_AT(status, TA_STATUS);
 _Static_assert(sizeof(struct prctl_mm_map) == 104, "layout");
-_Static_assert(offsetof(struct trampoline_args, filter_len) == 136, "layout");
-_Static_assert(offsetof(struct trampoline_args, sp) == 152, "layout");
-_Static_assert(offsetof(struct trampoline_args, gadget) == 168, "layout");
-_Static_assert(offsetof(struct trampoline_args, self_len) == 184, "layout");
+_Static_assert(sizeof(((struct trampoline_args *)0)->status) <= TA_SCRATCH - 32,
+	       "a status and capget()'s answer fit the scratch");
 _Static_assert(__NR_munmap == 11 && __NR_prctl == 157 && __NR_close == 3 &&
 	       __NR_rt_sigprocmask == 14 && __NR_seccomp == 317 &&
-	       __NR_exit_group == 231, "syscall numbers in the trampoline");
+	       __NR_exit_group == 231 && __NR_capget == 125 &&
+	       __NR_capset == 126 && __NR_sendto == 44,
+	       "syscall numbers in the trampoline");
+_Static_assert(PR_SET_MM == 35 && PR_SET_MM_MAP == 14 &&
+	       PR_SET_DUMPABLE == 4, "prctl numbers in the trampoline");
+
+#define S_(x) #x
+#define S(x) S_(x)
+#define AT(off) S(off) "(%rbx)"
+
+/* prctl(PR_SET_MM, PR_SET_MM_MAP, args + off, 104), result in rax. */
+#define SET_MM(off) \
+	"mov $157, %eax\n\t" \
+	"mov $35, %edi\n\t" \
+	"mov $14, %esi\n\t" \
+	"lea " AT(off) ", %rdx\n\t" \
+	"mov $104, %r10d\n\t" \
+	"xor %r8d, %r8d\n\t" \
+	"syscall\n\t"
+
+/* sendto(sock, rsi, status_len, MSG_NOSIGNAL, NULL, 0). */
+#define SEND \
+	"mov $44, %eax\n\t" \
+	"mov " AT(TA_SOCK) ", %rdi\n\t" \
+	"mov " AT(TA_STATUS_LEN) ", %edx\n\t" \
+	"mov $0x4000, %r10d\n\t" \
+	"xor %r8d, %r8d\n\t" \
+	"xor %r9d, %r9d\n\t" \
+	"syscall\n\t"
 
 /*
  * Entered with rdi = struct trampoline_args *, inside the trampoline page.
  * It uses no memory of the loader's: the loader is gone after the first
- * call.
+ * call. r12 holds the PR_SET_MM_MAP result; the scratch is at rsp.
  */
 __asm__(
 	".pushsection .text.trampoline, \"ax\"\n"
@@ -30,25 +71,83 @@ __asm__(
 	".hidden tramp_begin\n"
 	"tramp_begin:\n\t"
 	"mov %rdi, %rbx\n\t"
-	"mov 152(%rbx), %rsp\n\t"
+	"mov " AT(TA_SP) ", %rsp\n\t"
+	"sub $" S(TA_SCRATCH) ", %rsp\n\t"
 	"mov $11, %eax\n\t"		/* munmap(loader) */
 	"mov 0(%rbx), %rdi\n\t"
 	"mov 8(%rbx), %rsi\n\t"
 	"syscall\n\t"
-	"mov 16(%rbx), %rax\n\t"
-	"test %rax, %rax\n\t"
-	"js 1f\n\t"
-	"mov $157, %eax\n\t"		/* prctl(PR_SET_MM, PR_SET_MM_MAP) */
-	"mov $35, %edi\n\t"
-	"mov $14, %esi\n\t"
-	"lea 32(%rbx), %rdx\n\t"
-	"mov $104, %r10d\n\t"
-	"xor %r8d, %r8d\n\t"
-	"syscall\n\t"
-	"mov $3, %eax\n\t"		/* close(exe_fd) */
-	"mov 16(%rbx), %rdi\n\t"
+	"testl $" S(TRAMPOLINE_CAPS) ", " AT(TA_FLAGS) "\n\t"
+	"jz 1f\n\t"
+	"mov $126, %eax\n\t"		/* capset(): CR effective */
+	"lea " AT(TA_CAP_HEADER) ", %rdi\n\t"
+	"lea " AT(TA_CAP_RAISE) ", %rsi\n\t"
 	"syscall\n"
 	"1:\n\t"
+	SET_MM(TA_MM)
+	"mov %rax, %r12\n\t"
+	"testl $" S(TRAMPOLINE_CAPS) ", " AT(TA_FLAGS) "\n\t"
+	"jz 2f\n\t"
+	"mov $126, %eax\n\t"		/* capset(): CR out of every set */
+	"lea " AT(TA_CAP_HEADER) ", %rdi\n\t"
+	"lea " AT(TA_CAP_DROP) ", %rsi\n\t"
+	"syscall\n\t"
+	"mov $125, %eax\n\t"		/* capget(): is it gone? */
+	"lea " AT(TA_CAP_HEADER) ", %rdi\n\t"
+	"mov %rsp, %rsi\n\t"
+	"syscall\n\t"
+	"test %rax, %rax\n\t"
+	"jnz 8f\n\t"
+	"mov 0(%rsp), %rax\n\t"		/* effective[0], permitted[0] */
+	"or 12(%rsp), %rax\n\t"		/* effective[1], permitted[1] */
+	"jz 2f\n"
+	"8:\n\t"
+	"mov $-1, %r12\n\t"		/* EPERM, whatever the mode */
+	"jmp 5f\n"
+	"2:\n\t"
+	"test %r12, %r12\n\t"
+	"jz 4f\n\t"
+	"testl $" S(TRAMPOLINE_STRICT_EXE) ", " AT(TA_FLAGS) "\n\t"
+	"jnz 5f\n\t"
+	SET_MM(TA_MM_NOEXE)		/* best effort: without exe_fd */
+	"jmp 4f\n"
+	"5:\n\t"			/* failed: report -r12, exit 127 */
+	"neg %r12d\n\t"
+	"cmp $13, %r12d\n\t"		/* EACCES: the file is open for */
+	"jne 6f\n\t"			/* writing; execve() says ETXTBSY */
+	"mov $26, %r12d\n"
+	"6:\n\t"
+	"lea " AT(TA_STATUS) ", %rsi\n\t"
+	"lea 32(%rsp), %rdi\n\t"
+	"mov " AT(TA_STATUS_LEN) ", %ecx\n\t"
+	"rep movsb\n\t"
+	"mov " AT(TA_STATUS_ERR) ", %eax\n\t"
+	"mov %r12d, 32(%rsp,%rax)\n\t"
+	"lea 32(%rsp), %rsi\n\t"
+	SEND
+	"mov $231, %eax\n\t"		/* exit_group(127) */
+	"mov $127, %edi\n\t"
+	"syscall\n"
+	"4:\n\t"
+	"mov $3, %eax\n\t"		/* close(exe_fd) */
+	"mov " AT(TA_EXE_FD) ", %rdi\n\t"
+	"syscall\n\t"
+	"lea " AT(TA_STATUS) ", %rsi\n\t"	/* the success status, then */
+	SEND
+	"mov $3, %eax\n\t"		/* close(sock): the library's EOF */
+	"mov " AT(TA_SOCK) ", %rdi\n\t"
+	"syscall\n\t"
+	"testl $" S(TRAMPOLINE_CAPS) ", " AT(TA_FLAGS) "\n\t"
+	"jz 1f\n\t"
+	"mov $157, %eax\n\t"		/* prctl(PR_SET_DUMPABLE, 1), only */
+	"mov $4, %edi\n\t"		/* now that the capability is gone */
+	"mov $1, %esi\n\t"
+	"syscall\n"
+	"1:\n\t"
+	"mov %rsp, %rdi\n\t"		/* the scratch back to zeros */
+	"mov $" S(TA_SCRATCH) " / 8, %ecx\n\t"
+	"xor %eax, %eax\n\t"
+	"rep stosq\n\t"
 	"mov $14, %eax\n\t"		/* rt_sigprocmask(SIG_SETMASK) */
 	"mov $2, %edi\n\t"
 	"lea 24(%rbx), %rsi\n\t"
@@ -69,6 +168,7 @@ __asm__(
 	"mov $127, %edi\n\t"
 	"syscall\n"
 	"2:\n\t"
+	"mov " AT(TA_SP) ", %rsp\n\t"
 	"push 160(%rbx)\n\t"		/* the gadget's ret goes to entry */
 	"mov 168(%rbx), %r11\n\t"
 	"mov 176(%rbx), %rdi\n\t"

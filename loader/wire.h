@@ -39,7 +39,17 @@
 #define PW_MAX_FDS	4096u		/* descriptors in one request */
 #define PW_MAX_RECORDS	65536u
 
-/* argv[0] of the loader is its name, argv[1] the decimal control socket fd. */
+/*
+ * argv[0] of the loader is its name, argv[1] the decimal control socket
+ * fd, argv[2] (optional) the caller's state at the loader's exec, in hex:
+ * "HINT:PERSONALITY:STACK:AMBIENT", or "HINT" alone. HINT is a pw_reason
+ * the caller's state already gives every run (PW_WHY_SECCOMP, PW_WHY_MDWE),
+ * or 0: with one, the loader makes none of its optional calls, which a
+ * filter might refuse. The rest is what the loader's own exec may have
+ * changed (a file capability on it clears personality flags and the
+ * ambient set, a secure exec clamps RLIMIT_STACK): personality(), the soft
+ * RLIMIT_STACK, and the ambient capabilities a plain exec would keep.
+ */
 #define PW_LOADER_ARGV0	"pristine-loader"
 
 struct pw_rec {
@@ -247,9 +257,17 @@ struct pw_mount {
 	/* char target[]; NUL-terminated */
 };
 
+/*
+ * Which route the run takes (loader/route.c has the rule): DEFAULT maps
+ * the image in userspace only where nothing a program or an observer can
+ * see would differ from execve(); LOADER wherever it is possible and safe
+ * (for experiments: doc/fidelity.md lists what differs); KERNEL always
+ * calls execveat().
+ */
 enum pw_run_mode {
-	PW_RUN_LOADER = 0,	/* map the image in userspace where allowed */
-	PW_RUN_KERNEL = 1,	/* always execveat() */
+	PW_RUN_DEFAULT = 0,
+	PW_RUN_KERNEL = 1,
+	PW_RUN_LOADER = 2,
 };
 
 struct pw_run {
@@ -273,11 +291,24 @@ enum pw_reason {
 				 * would: in the way of its own pages, in an
 				 * order or shape it does not map, or a mapping
 				 * it could not make */
-	PW_WHY_CREDS,		/* credentials or user namespace configured */
+	PW_WHY_CREDS,		/* credentials changed: configured (a key that
+				 * changes them, a user namespace) or since
+				 * the loader's exec (RESETIDS) */
 	PW_WHY_LANDLOCK,	/* a Landlock domain: it restricts execve() */
-	PW_WHY_MDWE,		/* MDWE: the loader's own mappings would fail */
-	PW_WHY_PERSONALITY,	/* the layout follows the personality at exec */
+	PW_WHY_MDWE,		/* MDWE, configured or the caller's: the
+				 * loader's own mappings would fail */
+	PW_WHY_PERSONALITY,	/* the layout follows the personality at exec:
+				 * configured, or cleared by the loader's exec */
 	PW_WHY_TIMENS,		/* only exec enters a new time namespace */
+	/* The empty process's state (loader/route.c): */
+	PW_WHY_SECURE,		/* the exec would be a secure exec (AT_SECURE) */
+	PW_WHY_TRACED,		/* a tracer is attached: it expects an exec */
+	PW_WHY_SECCOMP,		/* a seccomp filter, the caller's or configured */
+	PW_WHY_EXE,		/* /proc/PID/exe cannot be set */
+	PW_WHY_LSM,		/* an LSM that acts at exec */
+	PW_WHY_STACK,		/* RLIMIT_STACK is not the loader's exec's */
+	PW_WHY_VALGRIND,	/* the loader runs under valgrind */
+	PW_WHY_NO_NEW_PRIVS,	/* no_new_privs: maybe a Landlock domain */
 	PW_WHY_MAX
 };
 

@@ -524,11 +524,12 @@ int fds_of(pid_t pid, unsigned char *set, unsigned long *socks, int max)
 	return n;
 }
 
-char *spawn_as_nobody(const char *loader, const char *target)
+char *spawn_as_nobody(const char *loader, const char *target,
+		      const char *mode)
 {
 	static const char *const setpriv[] = { "setpriv", "--reuid=65534",
 		"--regid=65534", "--clear-groups", "--inh-caps=-all" };
-	char env[4200], *argv[12];
+	char env[4200], menv[64], *argv[14];
 	int argc = 0, st;
 	size_t i;
 	char *out;
@@ -536,9 +537,12 @@ char *spawn_as_nobody(const char *loader, const char *target)
 	if (geteuid() == 0)	/* else already someone else: as it is */
 		for (i = 0; i < sizeof(setpriv) / sizeof(setpriv[0]); i++)
 			argv[argc++] = (char *)setpriv[i];
+	snprintf(menv, sizeof(menv), "LOADER_SPAWNER_MODE=%s",
+		 mode ? mode : "default");
+	argv[argc++] = "env";
+	argv[argc++] = menv;
 	if (loader) {
 		snprintf(env, sizeof(env), "PRISTINE_LOADER=%s", loader);
-		argv[argc++] = "env";
 		argv[argc++] = env;
 	}
 	argv[argc++] = (char *)built("loader-spawner");

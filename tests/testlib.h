@@ -88,11 +88,13 @@ void copy_file(const char *from, const char *to, mode_t mode);
 
 /*
  * loader-spawner, as uid 65534 (as this process if it is not root), with
- * PRISTINE_LOADER=loader unless loader is NULL, running target: its
- * output, which ends with its result line. Fails the case unless the
- * spawner exited 0.
+ * PRISTINE_LOADER=loader unless loader is NULL, running target in exec
+ * mode ("default", "loader" or "kernel"; NULL: default): its output,
+ * which ends with its result line. Fails the case unless the spawner
+ * exited 0.
  */
-char *spawn_as_nobody(const char *loader, const char *target);
+char *spawn_as_nobody(const char *loader, const char *target,
+		      const char *mode);
 /*
  * In a case that makes set-ID files in dir and runs them as uid 65534: 0
  * if this process can, else 1, the reason recorded by skip_case().

@@ -23,10 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 #include "empty.h"
 #include "errmsg.h"
@@ -43,9 +48,10 @@
 
 struct child_args {
 	const char *loader;
-	char *argv[3];
+	char *argv[4];
 	char *envp[1];
 	char fdstr[16];
+	char state[80];
 	int sock;
 	enum empty_fds fds;
 	int err;		/* written by the child if its execve failed */
@@ -142,6 +148,79 @@ const char *loader_path(void)
 	return env && *env ? env : PRISTINE_LOADER_PATH;
 }
 
+#ifndef PR_GET_MDWE
+#define PR_GET_MDWE 66
+#endif
+
+/* Is egid among the supplementary groups? (Rarely asked.) */
+static int in_groups(gid_t egid)
+{
+	int i, n = getgroups(0, NULL), in = 1;
+	gid_t *g = n > 0 ? malloc((size_t)n * sizeof(*g)) : NULL;
+
+	if (n == 0)
+		return 0;
+	if (g && (n = getgroups(n, g)) >= 0)
+		for (in = 0, i = 0; i < n; i++)
+			in |= g[i] == egid;
+	free(g);
+	return in;
+}
+
+/*
+ * The ambient capabilities a plain exec keeps (all, unless it changes the
+ * ids: an effective gid that is neither the fs gid nor a supplementary
+ * group). They are a subset of permitted and inheritable: usually empty,
+ * known from one capget().
+ */
+static uint64_t ambient_kept(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };	/* for valgrind */
+	uint64_t maybe, amb = 0;
+	gid_t rgid, egid, sgid;
+	int cap;
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	maybe = ((uint64_t)(d[1].permitted & d[1].inheritable) << 32) |
+		(d[0].permitted & d[0].inheritable);
+	for (cap = 0; maybe && cap < 64; cap++)
+		if ((maybe >> cap & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			amb |= 1ull << cap;
+	if (amb && getresgid(&rgid, &egid, &sgid) == 0 &&
+	    (gid_t)setfsgid((gid_t)-1) != egid && !in_groups(egid))
+		amb = 0;
+	return amb;
+}
+
+/*
+ * argv[2] of the loader (wire.h): a hint when the caller's state already
+ * sends every run to the kernel (MDWE refuses the loader's trampoline; a
+ * seccomp filter may refuse or kill any call the kernel route does not
+ * need, and the library's own personality() could be one), and what the
+ * loader's own exec may change of the caller's state.
+ */
+static void caller_state(char *buf, size_t size)
+{
+	unsigned int hint = 0;
+	struct rlimit stack;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2) {
+		snprintf(buf, size, "%x", PW_WHY_SECCOMP);
+		return;
+	}
+	if (prctl(PR_GET_MDWE, 0, 0, 0, 0) > 0)
+		hint = PW_WHY_MDWE;
+	if (getrlimit(RLIMIT_STACK, &stack) < 0)
+		stack.rlim_cur = RLIM_INFINITY;
+	snprintf(buf, size, "%x:%lx:%llx:%llx", hint,
+		 (unsigned long)(unsigned int)personality(0xffffffff),
+		 (unsigned long long)stack.rlim_cur,
+		 (unsigned long long)ambient_kept());
+}
+
 static int loader_failed(int err)
 {
 	errmsg_set("cannot execute the loader %s: %s", loader_path(),
@@ -184,6 +263,8 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 	snprintf(a->fdstr, sizeof(a->fdstr), "%d", sv[1]);
 	a->argv[0] = (char *)PW_LOADER_ARGV0;
 	a->argv[1] = a->fdstr;
+	caller_state(a->state, sizeof(a->state));
+	a->argv[2] = a->state;
 
 	sigfillset(&all);
 	raw_sigmask(&all, &old);

@@ -95,11 +95,19 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_MDWE] = "mdwe",
 		[PRISTINE_ROUTE_KERNEL_PERSONALITY] = "personality",
 		[PRISTINE_ROUTE_KERNEL_TIMENS] = "timens",
+		[PRISTINE_ROUTE_KERNEL_SECURE] = "secure",
+		[PRISTINE_ROUTE_KERNEL_TRACED] = "traced",
+		[PRISTINE_ROUTE_KERNEL_SECCOMP] = "seccomp",
+		[PRISTINE_ROUTE_KERNEL_EXE] = "exe",
+		[PRISTINE_ROUTE_KERNEL_LSM] = "lsm",
+		[PRISTINE_ROUTE_KERNEL_STACK] = "stack",
+		[PRISTINE_ROUTE_KERNEL_VALGRIND] = "valgrind",
+		[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS] = "no-new-privs",
 	};
 
 	if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
 		return "glibc-nofds";
-	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_TIMENS)
+	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS)
 		return "unknown";
 	return names[route];
 }

@@ -99,7 +99,12 @@ int exchange_finish(struct empty *e, struct sender *s, int *route)
 	uint32_t step;
 	int err = exchange(e, s, &step, route);
 
-	if (err && step)
+	if (err == EPERM && *route == PW_WHY_CREDS)
+		errmsg_set("step %u (%s): the loader %s has a file capability, "
+			   "which cleared this process's ambient capabilities "
+			   "at its exec (see pristine(7))", step,
+			   request_key(s->req, step), loader_path());
+	else if (err && step)
 		errmsg_set("step %u (%s): %s%s", step,
 			   request_key(s->req, step), strerror(err),
 			   s->req->hint ? s->req->hint(request_key(s->req, step),

@@ -267,7 +267,9 @@ static int build_seccomp(const struct key *k, struct config *c,
 static int build_mode(const struct key *k, struct config *c,
 		      const struct key_call *a)
 {
-	if (!strcmp(a->value, "loader"))
+	if (!strcmp(a->value, "default"))
+		c->mode = PW_RUN_DEFAULT;
+	else if (!strcmp(a->value, "loader"))
 		c->mode = PW_RUN_LOADER;
 	else if (!strcmp(a->value, "kernel"))
 		c->mode = PW_RUN_KERNEL;
@@ -619,7 +621,8 @@ static const struct key keys[] = {
 	  .build = build_int },
 	{ .name = "ctty", .cmds = CMD(FD), .shape = KEY_FD,
 	  .type = PW_REQ_CTTY, .build = build_ctty },
-	STRING("mode", 0, "is \"loader\" or \"kernel\"", build_mode),
+	STRING("mode", 0, "is \"default\", \"loader\" or \"kernel\"",
+	       build_mode),
 	/* Credentials: one step while they follow one another. */
 	ID("uid", PW_CREDS_UIDS), ID("ruid", PW_CREDS_UIDS),
 	ID("euid", PW_CREDS_UIDS), ID("gid", PW_CREDS_GIDS),

@@ -58,11 +58,27 @@ enum pristine_route {
 					  * cannot read or check itself */
 	PRISTINE_ROUTE_KERNEL_LAYOUT,	/* segments the loader does not map
 					 * as the kernel would */
-	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials or a user namespace */
+	PRISTINE_ROUTE_KERNEL_CREDS,	/* credentials: configured, or
+					 * changed since the loader's exec
+					 * (every mode) */
 	PRISTINE_ROUTE_KERNEL_LANDLOCK,	/* a Landlock ruleset */
-	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute */
-	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality */
+	PRISTINE_ROUTE_KERNEL_MDWE,	/* memory-deny-write-execute,
+					 * configured or the caller's (every
+					 * mode) */
+	PRISTINE_ROUTE_KERNEL_PERSONALITY,/* a personality, configured or
+					 * cleared at the loader's exec */
 	PRISTINE_ROUTE_KERNEL_TIMENS,	/* a new time namespace */
+	/* From the empty process's state (mode "default" unless noted): */
+	PRISTINE_ROUTE_KERNEL_SECURE,	/* a secure exec (AT_SECURE) */
+	PRISTINE_ROUTE_KERNEL_TRACED,	/* a tracer is attached */
+	PRISTINE_ROUTE_KERNEL_SECCOMP,	/* a seccomp filter: the caller's
+					 * (every mode) or configured */
+	PRISTINE_ROUTE_KERNEL_EXE,	/* /proc/PID/exe cannot be set */
+	PRISTINE_ROUTE_KERNEL_LSM,	/* an LSM that acts at exec */
+	PRISTINE_ROUTE_KERNEL_STACK,	/* RLIMIT_STACK changed since the
+					 * loader's exec */
+	PRISTINE_ROUTE_KERNEL_VALGRIND,	/* running under valgrind */
+	PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS,/* no_new_privs in the caller */
 	/* The library's own routes, from 64 on: no empty process ran them
 	 * (the values below 64 are the empty process's). */
 	PRISTINE_ROUTE_GLIBC_NOFDS = 64,/* no descriptors left for an empty
@@ -148,14 +164,18 @@ int pristine_spawnattr_getschedparam(const pristine_spawnattr_t *attr,
 int pristine_spawnattr_setschedpolicy(pristine_spawnattr_t *attr, int policy);
 int pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 				      int *policy);
-/* Extension: PRISTINE_EXEC_LOADER maps the image in userspace where
- * allowed, PRISTINE_EXEC_KERNEL always lets the kernel execute it (from
- * inside the empty process). PRISTINE_EXEC_FRESH may be or'ed in: a new
- * empty process even when a pool has one ready (its state is all of now,
- * rlimits and namespaces included). */
-#define PRISTINE_EXEC_LOADER 0
+/* Extension: PRISTINE_EXEC_DEFAULT maps the image in userspace only where
+ * nothing a program or an observer can see would differ from execve(),
+ * PRISTINE_EXEC_LOADER wherever it is possible and safe (for experiments;
+ * doc/fidelity.md lists what differs), PRISTINE_EXEC_KERNEL always lets
+ * the kernel execute it (from inside the empty process).
+ * PRISTINE_EXEC_FRESH may be or'ed in: a new empty process even when a
+ * pool has one ready (its state is all of now, rlimits and namespaces
+ * included). */
+#define PRISTINE_EXEC_DEFAULT 0
 #define PRISTINE_EXEC_KERNEL 1
 #define PRISTINE_EXEC_FRESH 2
+#define PRISTINE_EXEC_LOADER 4
 int pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode);
 int pristine_spawnattr_getexecmode(const pristine_spawnattr_t *attr,
 				   int *mode);

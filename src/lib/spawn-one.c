@@ -200,7 +200,8 @@ static int build(struct request *r, const struct member *m,
 		 char *const envp[])
 {
 	uint32_t mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
-							      : PW_RUN_LOADER;
+			: (attr->__mode & PRISTINE_EXEC_LOADER) ? PW_RUN_LOADER
+								 : PW_RUN_DEFAULT;
 	sigset_t mask;
 
 	if (m && inherit_add(r, m->ignored, m->creds, m->nofile, &m->state))

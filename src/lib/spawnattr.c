@@ -118,7 +118,9 @@ pristine_spawnattr_getschedpolicy(const pristine_spawnattr_t *attr,
 PRISTINE_EXPORT int
 pristine_spawnattr_setexecmode(pristine_spawnattr_t *attr, int mode)
 {
-	if (mode & ~(PRISTINE_EXEC_KERNEL | PRISTINE_EXEC_FRESH))
+	if ((mode & ~(PRISTINE_EXEC_KERNEL | PRISTINE_EXEC_FRESH |
+		      PRISTINE_EXEC_LOADER)) ||
+	    ((mode & PRISTINE_EXEC_KERNEL) && (mode & PRISTINE_EXEC_LOADER)))
 		return EINVAL;
 	attr->__mode = mode;
 	return 0;

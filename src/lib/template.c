@@ -67,7 +67,7 @@ pristine_template_create(const char *path, int fd, unsigned int size,
 		goto out_image;
 	}
 	if ((err = reserve_init(&t->r, size, image, path ? -1 : fd, execfn,
-				kpath, PW_RUN_LOADER)))
+				kpath, PW_RUN_DEFAULT)))
 		goto out_image;
 
 	/* The first member, now: a bad image fails here, not at a spawn. */
@@ -137,7 +137,8 @@ static int take(void *self, int mode, struct member *m)
 	pristine_template_t *t = self;
 
 	check_file(t);
-	/* Its members are prepared for the loader route. */
+	/* Its members are prepared in the default mode: the kernel mode
+	 * wants nothing they have. */
 	if (mode & PRISTINE_EXEC_KERNEL)
 		return 0;
 	return reserve_take(&t->r, m);

@@ -42,11 +42,22 @@ static const char *const route_words[NROUTES] = {
 					     "loader cannot read or check",
 	[PRISTINE_ROUTE_KERNEL_LAYOUT] = "segments the loader does not map as "
 					 "the kernel would",
-	[PRISTINE_ROUTE_KERNEL_CREDS] = "credentials or a user namespace",
+	[PRISTINE_ROUTE_KERNEL_CREDS] = "credentials configured, or changed "
+					"since the loader's exec",
 	[PRISTINE_ROUTE_KERNEL_LANDLOCK] = "a Landlock ruleset",
 	[PRISTINE_ROUTE_KERNEL_MDWE] = "memory-deny-write-execute",
-	[PRISTINE_ROUTE_KERNEL_PERSONALITY] = "a personality",
+	[PRISTINE_ROUTE_KERNEL_PERSONALITY] = "a personality, configured or "
+					      "cleared at the loader's exec",
 	[PRISTINE_ROUTE_KERNEL_TIMENS] = "a new time namespace",
+	[PRISTINE_ROUTE_KERNEL_SECURE] = "a secure exec (AT_SECURE)",
+	[PRISTINE_ROUTE_KERNEL_TRACED] = "a tracer is attached",
+	[PRISTINE_ROUTE_KERNEL_SECCOMP] = "a seccomp filter",
+	[PRISTINE_ROUTE_KERNEL_EXE] = "/proc/PID/exe cannot be set",
+	[PRISTINE_ROUTE_KERNEL_LSM] = "an LSM that acts at exec",
+	[PRISTINE_ROUTE_KERNEL_STACK] = "RLIMIT_STACK changed since the "
+					"loader's exec",
+	[PRISTINE_ROUTE_KERNEL_VALGRIND] = "running under valgrind",
+	[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS] = "no_new_privs in the caller",
 };
 
 long long shim_clock(void)

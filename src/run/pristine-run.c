@@ -65,8 +65,10 @@ static void help(void)
 "                            --no-new-privs without CAP_SYS_ADMIN)\n"
 "      --seccomp-errno ERRNO the error they fail with (default EPERM)\n"
 "      --name NAME           the command's name (comm) in /proc\n"
-"      --mode loader|kernel  map the image in userspace, or let the\n"
-"                            kernel execute it\n"
+"      --mode default|loader|kernel\n"
+"                            map the image in userspace only where no one\n"
+"                            can tell (default), wherever possible\n"
+"                            (loader), or let the kernel execute it\n"
 "\n"
 "Credentials, as setpriv(1) (consecutive ones are one step, applied in\n"
 "setpriv's order):\n"
@@ -568,10 +570,11 @@ int main(int argc, char **argv)
 			opt_string(opt, "name", optarg);
 			break;
 		case OPT_MODE:
-			if (strcmp(optarg, "loader") &&
+			if (strcmp(optarg, "default") &&
+			    strcmp(optarg, "loader") &&
 			    strcmp(optarg, "kernel"))
-				tool_usage_error("--mode '%s': expected loader "
-						 "or kernel", optarg);
+				tool_usage_error("--mode '%s': expected default, "
+						 "loader or kernel", optarg);
 			opt_string(opt, "mode", optarg);
 			break;
 		case OPT_RUID: case OPT_EUID: case OPT_REUID:

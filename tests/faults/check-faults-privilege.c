@@ -79,7 +79,7 @@ START_TEST(setgid_target)
 	copy_file(built("show-process"), path, 0755);
 	ck_assert_int_eq(chown(path, 0, 0), 0);
 	ck_assert_int_eq(chmod(path, 02755), 0);	/* after chown */
-	out = spawn_as_nobody(real_loader, path);
+	out = spawn_as_nobody(real_loader, path, "loader");
 	expect_in(out, "secure=1 ");
 	expect_in(out, "spawner: err=0 route=3 exit=0\n");	/* SETID */
 	free(out);
@@ -107,7 +107,7 @@ START_TEST(file_caps_target)
 		return;
 	copy_file(built("show-process"), path, 0755);
 	set_file_caps(path);
-	out = spawn_as_nobody(real_loader, path);
+	out = spawn_as_nobody(real_loader, path, "loader");
 	expect_in(out, "secure=1 ");
 	expect_in(out, "spawner: err=0 route=4 exit=0\n");	/* FILECAPS */
 	free(out);
@@ -131,7 +131,7 @@ START_TEST(privileged_loader_refuses)
 		ck_assert_int_eq(chmod(loader, modes[i]), 0);
 		if (modes[i] == 0755)
 			set_file_caps(loader);
-		out = spawn_as_nobody(loader, built("show-process"));
+		out = spawn_as_nobody(loader, built("show-process"), NULL);
 		expect_in(out, "spawner: err=1 route=-1\n");	/* EPERM */
 		ck_assert_msg(!strstr(out, "euid="), "the target ran:\n%s",
 			      out);
@@ -140,7 +140,7 @@ START_TEST(privileged_loader_refuses)
 	/* A plain copy works, as nobody. */
 	unlink(loader);
 	copy_file(real_loader, loader, 0755);
-	out = spawn_as_nobody(loader, built("show-process"));
+	out = spawn_as_nobody(loader, built("show-process"), "loader");
 	expect_in(out, "euid=65534 uid=65534\n");
 	expect_in(out, "spawner: err=0 route=0 exit=0\n");
 	free(out);
@@ -202,11 +202,14 @@ static void set_caps(uint64_t permitted, uint64_t effective,
  * The lines of grep's own /proc/self/status that match pattern, grep
  * started by way k: 0 glibc's posix_spawn() (a real execve()), 1
  * pristine_spawn() (through the pool, if there is one), 2 a
- * pristine_open() handle, 3 template t.
+ * pristine_open() handle, 3 template t. The pristine ways run in the
+ * loader mode, which maps in userspace wherever it is safe: that is what
+ * these cases are about; route is the one they must take.
  */
 static char *status_of_a_child(int k, const char *pattern,
-			       pristine_template_t *t)
+			       pristine_template_t *t, int route)
 {
+	pristine_spawnattr_t attr;
 	char *argv[] = { "grep", "-E", (char *)pattern, "/proc/self/status",
 			 NULL };
 	pristine_spawn_file_actions_t pfa;
@@ -217,6 +220,8 @@ static char *status_of_a_child(int k, const char *pattern,
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		_exit(81);
+	pristine_spawnattr_init(&attr);
+	pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_LOADER);
 	pristine_spawn_file_actions_init(&pfa);
 	pristine_spawn_file_actions_adddup2(&pfa, p[1], 1);
 	if (k == 0) {
@@ -224,16 +229,18 @@ static char *status_of_a_child(int k, const char *pattern,
 		posix_spawn_file_actions_adddup2(&gfa, p[1], 1);
 		err = posix_spawn(&pid, "/bin/grep", &gfa, NULL, argv, environ);
 	} else if (k == 1) {
-		err = pristine_spawn(&pid, "/bin/grep", &pfa, NULL, argv,
+		err = pristine_spawn(&pid, "/bin/grep", &pfa, &attr, argv,
 				     environ);
 	} else if (k == 3) {
-		err = pristine_template_spawn(t, &pid, &pfa, NULL, argv,
+		err = pristine_template_spawn(t, &pid, &pfa, &attr, argv,
 					      environ);
 	} else {
 		h = pristine_open(0);
 		if (h < 0 ||
 		    pristine_config(h, PRISTINE_SET_PATH, "exec", "/bin/grep",
 				    AT_FDCWD) < 0 ||
+		    pristine_config(h, PRISTINE_SET_STRING, "mode", "loader",
+				    0) < 0 ||
 		    pristine_config(h, PRISTINE_SET_FD, "fd:1", NULL, p[1]) < 0)
 			_exit(82);
 		for (err = 0; argv[err]; err++)
@@ -244,7 +251,7 @@ static char *status_of_a_child(int k, const char *pattern,
 	}
 	if (err)
 		_exit(84);
-	if (k && pristine_last_route() != PRISTINE_ROUTE_LOADER)
+	if (k && pristine_last_route() != route)
 		_exit(85);
 	close(p[1]);
 	out = slurp_fd(p[0]);
@@ -273,7 +280,8 @@ static void caps_child(int out, int ambient)
 			     CAP_NET_BIND_SERVICE, 0, 0) < 0)
 		_exit(87);
 	for (k = 0; k < 3; k++) {
-		char *caps = status_of_a_child(k, "^Cap", NULL);
+		char *caps = status_of_a_child(k, "^Cap", NULL,
+					       PRISTINE_ROUTE_LOADER);
 
 		if (write(out, caps, strlen(caps) + 1) < 0)
 			_exit(88);
@@ -384,16 +392,22 @@ static void allow_all_filter(void)
 		_exit(76);
 }
 
+/* A caller under a seccomp filter gets the kernel route, in any mode. */
 static const struct {
 	const char *name;
 	void (*before)(void), (*change)(void);
-	int template;
+	int template, route;
 } cred_cases[] = {
-	{ "groups dropped", groups_before, groups_drop, 0 },
-	{ "groups dropped (template)", groups_before, groups_drop, 1 },
-	{ "bounding set shrunk", nothing, bounding_drop, 0 },
-	{ "ambient set cleared", ambient_before, ambient_drop, 0 },
-	{ "seccomp filter added", allow_all_filter, allow_all_filter, 1 },
+	{ "groups dropped", groups_before, groups_drop, 0,
+	  PRISTINE_ROUTE_LOADER },
+	{ "groups dropped (template)", groups_before, groups_drop, 1,
+	  PRISTINE_ROUTE_LOADER },
+	{ "bounding set shrunk", nothing, bounding_drop, 0,
+	  PRISTINE_ROUTE_LOADER },
+	{ "ambient set cleared", ambient_before, ambient_drop, 0,
+	  PRISTINE_ROUTE_LOADER },
+	{ "seccomp filter added", allow_all_filter, allow_all_filter, 1,
+	  PRISTINE_ROUTE_KERNEL_SECCOMP },
 };
 
 static void cred_child(int out, int i)
@@ -416,8 +430,9 @@ static void cred_child(int out, int i)
 	if (!children_named("pristine-loader", NULL, 0))
 		_exit(69);	/* no member made before the change */
 	cred_cases[i].change();
-	kernel = status_of_a_child(0, pattern, NULL);
-	member = status_of_a_child(t ? 3 : 1, pattern, t);
+	kernel = status_of_a_child(0, pattern, NULL, 0);
+	member = status_of_a_child(t ? 3 : 1, pattern, t,
+				   cred_cases[i].route);
 	if (write(out, kernel, strlen(kernel) + 1) < 0 ||
 	    write(out, member, strlen(member) + 1) < 0)
 		_exit(79);

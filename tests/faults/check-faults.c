@@ -17,7 +17,8 @@ int main(void)
 {
 	static Suite *(*const suites[])(void) = {
 		death_suite, peer_suite, loader_input_suite, limits_suite,
-		signals_suite, privilege_suite, filters_suite, NULL };
+		signals_suite, privilege_suite, filters_suite, hardened_suite,
+		capability_suite, route_suite, NULL };
 	struct rlimit no_core = { 0, 0 };
 	int status;
 

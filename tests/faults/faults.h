@@ -30,5 +30,8 @@ Suite *limits_suite(void);
 Suite *signals_suite(void);
 Suite *privilege_suite(void);
 Suite *filters_suite(void);
+Suite *hardened_suite(void);
+Suite *capability_suite(void);
+Suite *route_suite(void);
 
 #endif

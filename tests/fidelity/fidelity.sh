@@ -3,10 +3,14 @@
 # Copyright (C) 2026 The pristine authors
 # Fidelity: a process started by pristine must look, from inside and from
 # /proc, like one started by a real execve(). For each build of the probe
-# (dynamic PIE, static, static-pie), as root and as an unprivileged user,
-# the probe is run by fork()+execve() (the reference) and through
-# libpristine (pristine_spawn(), pristine_open(), and pristine_open() in
-# "kernel" mode), with the same configuration; see probe-launch.c.
+# (dynamic PIE, static, static-pie), as root, as an unprivileged user, and
+# as that user with a loader installed cap_checkpoint_restore=p
+# ("capable"), the probe is run by fork()+execve() (the reference) and
+# through libpristine (pristine_spawn() and pristine_open() in the default
+# mode, pristine_open() in the "loader" and "kernel" modes), with the same
+# configuration; see probe-launch.c. The route each run took is checked
+# too: the default mode maps in userspace where /proc/PID/exe can be set
+# (root, capable) and lets the kernel execute the image where it cannot.
 #
 # Every line of the two outputs must be equal, except for the keys that
 # doc/fidelity.md allows, in list items like
@@ -26,8 +30,8 @@ tests=${tests_builddir:-.}
 loader=${PRISTINE_LOADER:?}
 doc=$top_srcdir/doc/fidelity.md
 nobody=65534
-GROUPS="root,unprivileged dynamic,static,static-pie spawn,open,kernel
-	plain,memfd,big,seccomp"
+GROUPS="root,unprivileged,capable dynamic,static,static-pie
+	spawn,open,loader,kernel plain,memfd,big,seccomp"
 
 say() { printf '%s\n' "$*"; }
 
@@ -91,13 +95,31 @@ show() {	# show KEY LABEL FILE
 
 # launch WHO METHOD VARIANT PROBE OUT
 launch() {
-	priv=
-	if [ "$1" = unprivileged ] && [ "$(id -u)" -eq 0 ]; then
+	priv= lpath=$tmp/pristine-loader
+	if [ "$1" != root ] && [ "$(id -u)" -eq 0 ]; then
 		priv="setpriv --reuid=$nobody --regid=$nobody --clear-groups"
 		priv="$priv --inh-caps=-all"
 	fi
-	timeout 30 $priv "$tmp/probe-launch" "$2" "$3" "$4" "$tmp/work.$1" \
-		>"$5" 2>"$5.err"
+	[ "$1" = capable ] && lpath=$tmp/cap-install/pristine-loader
+	PRISTINE_LOADER=$lpath timeout 30 $priv "$tmp/probe-launch" "$2" "$3" \
+		"$4" "$tmp/work.$1" >"$5" 2>"$5.err"
+}
+
+# The route the default mode must take: userspace where /proc/PID/exe can
+# be set, unless a configured seccomp filter would leave the trampoline
+# page; the kernel's where it cannot be set.
+# route_wanted WHO METHOD VARIANT: a pattern, or nothing to check.
+route_wanted() {
+	case $2 in
+	kernel) say kernel; return ;;
+	loader) say 'loader|seccomp'; return ;;
+	execve) return ;;
+	esac
+	case $1,$3 in
+	*,seccomp) say seccomp ;;
+	unprivileged,*) say exe ;;
+	*) say loader ;;
+	esac
 }
 
 # compare REF OUT WHO BUILD METHOD VARIANT: one result.
@@ -120,10 +142,17 @@ $key differs:
 $(show "$key" execve "$ref")
 $(show "$key" "$3" "$out")"
 	done
+	route=$(sed -n 's/^probe-launch: route //p' "$out.err")
+	want=$(route_wanted "$1" "$3" "$4")
+	if [ -n "$want" ] && ! echo "$route" | grep -Eqx "$want"; then
+		differ="$differ
+route $route, where it should be $want"
+	fi
 	if [ -z "$differ" ]; then
-		ok "$*: as by execve()${seen:+ (allowed:$seen)}"
+		ok "$*: route $route, as by execve()${seen:+ (allowed:$seen)}"
 	else
-		bad "$*: differences doc/fidelity.md does not list:$differ"
+		bad "$*: route $route: differences doc/fidelity.md does not" \
+		    "list:$differ"
 	fi
 }
 
@@ -143,15 +172,40 @@ LD_LIBRARY_PATH=$tmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export PRISTINE_LOADER LD_LIBRARY_PATH
 
 if [ "$(id -u)" -eq 0 ]; then
-	users="root unprivileged"
+	users="root unprivileged capable"
 	if ! command -v setpriv >/dev/null; then
-		skip "unprivileged: every build, method and variant" \
+		skip "unprivileged, capable: every build, method and variant" \
 			"setpriv (util-linux) not found"
 		users=root
 	fi
 else
 	users=unprivileged	# as ourselves
 fi
+
+# The capability install: a copy of the loader with exactly
+# cap_checkpoint_restore=p, as `make install-loader-capability` makes it.
+# File capabilities need setcap, a file system with security xattrs, and
+# a mount without nosuid.
+case " $users " in
+*" capable "*)
+	mkdir "$tmp/cap-install" && chmod 755 "$tmp/cap-install" &&
+	cp "$loader" "$tmp/cap-install/pristine-loader"
+	why=
+	if ! command -v setcap >/dev/null; then
+		why="setcap (libcap2-bin) not found"
+	elif ! setcap cap_checkpoint_restore=p \
+		"$tmp/cap-install/pristine-loader" 2>/dev/null; then
+		why="setcap failed: no security xattrs on $tmp?"
+	elif findmnt -n -o OPTIONS -T "$tmp" 2>/dev/null | grep -qw nosuid
+	then
+		why="$tmp is mounted nosuid: file capabilities do not apply"
+	fi
+	if [ -n "$why" ]; then
+		skip "capable: every build, method and variant" "$why"
+		users=$(echo $users | sed 's/ *capable//')
+	fi
+	;;
+esac
 
 # Each user runs copies of the probes it owns, so that opening one for
 # writing is refused only because it is running (ETXTBSY).
@@ -160,7 +214,7 @@ for who in $users; do
 	for f in probe probe-static probe-static-pie; do
 		cp "$tmp/$f" "$tmp/$who/"
 	done
-	if [ "$who" = unprivileged ] && [ "$(id -u)" -eq 0 ]; then
+	if [ "$who" != root ] && [ "$(id -u)" -eq 0 ]; then
 		chown -R $nobody:$nobody "$tmp/$who" "$tmp/work.$who"
 	fi
 done
@@ -171,9 +225,9 @@ for who in $users; do
 		[ $build = dynamic ] || probe=$probe-$build
 		for variant in plain memfd big seccomp; do
 			case $variant in
-			plain) methods="spawn open kernel" ;;
-			big) methods="spawn open" ;;
-			*) methods="open kernel" ;;
+			plain) methods="spawn open loader kernel" ;;
+			big) methods="spawn open loader" ;;
+			*) methods="open loader kernel" ;;
 			esac
 			ref=$tmp/out.$who.$build.$variant.execve
 			if ! launch $who execve $variant "$probe" "$ref"; then

@@ -10,6 +10,9 @@
  *			reference
  *		spawn	pristine_spawn() with file actions and attributes
  *		open	pristine_open(), pristine_config(), pristine_run()
+ *			(the default mode)
+ *		loader	as open, with mode "loader": userspace wherever it
+ *			is possible
  *		kernel	as open, with mode "kernel": the empty process runs
  *			the image with execveat()
  *	VARIANT	plain	the configuration below
@@ -31,6 +34,7 @@
  * The reference is a plain execve(), not glibc's posix_spawn(): that one
  * also leaves glibc's internal signals 32 and 33 ignored in the child.
  * Exits 0 if the probe exited 0, 1 if not, 99 if it could not be run.
+ * A pristine method says on stderr which route the image took.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -232,7 +236,8 @@ static int by_pristine_spawn(const struct setup *s, pid_t *pid)
 	return err;
 }
 
-static int by_pristine_open(const struct setup *s, int kernel, pid_t *pid)
+static int by_pristine_open(const struct setup *s, const char *mode,
+			    pid_t *pid)
 {
 	int h = pristine_open(PRISTINE_CLOEXEC), pidfd, i, r = 0;
 	int fds[] = { s->devnull, s->out_w, s->null_w, s->data, s->log };
@@ -270,9 +275,8 @@ static int by_pristine_open(const struct setup *s, int kernel, pid_t *pid)
 		r |= pristine_config(h, PRISTINE_SET_BINARY, "seccomp",
 				     allow_all, sizeof(allow_all));
 	}
-	if (kernel)
-		r |= pristine_config(h, PRISTINE_SET_STRING, "mode", "kernel",
-				     0);
+	if (mode)
+		r |= pristine_config(h, PRISTINE_SET_STRING, "mode", mode, 0);
 	if (r) {
 		fprintf(stderr, "probe-launch: pristine_config: %s\n",
 			pristine_errmsg());
@@ -314,8 +318,8 @@ int main(int argc, char **argv)
 	int err, status;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: probe-launch execve|spawn|open|kernel "
-			"plain|memfd|big|seccomp PROBE WORKDIR\n");
+		fprintf(stderr, "usage: probe-launch execve|spawn|open|loader|"
+			"kernel plain|memfd|big|seccomp PROBE WORKDIR\n");
 		return 99;
 	}
 	clean_signals();
@@ -334,8 +338,10 @@ int main(int argc, char **argv)
 		err = by_execve(&s, &pid);
 	else if (!strcmp(method, "spawn"))
 		err = by_pristine_spawn(&s, &pid);
-	else if (!strcmp(method, "open") || !strcmp(method, "kernel"))
-		err = by_pristine_open(&s, method[0] == 'k', &pid);
+	else if (!strcmp(method, "open"))
+		err = by_pristine_open(&s, NULL, &pid);
+	else if (!strcmp(method, "loader") || !strcmp(method, "kernel"))
+		err = by_pristine_open(&s, method, &pid);
 	else
 		die(method, EINVAL);
 	if (err) {
@@ -344,6 +350,9 @@ int main(int argc, char **argv)
 			method[0] == 'e' ? "" : pristine_errmsg());
 		return 99;
 	}
+	if (strcmp(method, "execve"))
+		fprintf(stderr, "probe-launch: route %s\n",
+			pristine_route_name(pristine_last_route()));
 	close(s.out_w);
 	while ((n = read(s.out_r, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)

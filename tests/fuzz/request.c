@@ -6,6 +6,8 @@
  * the descriptors they take. Whatever
  * records_next() accepts must lie within the request, and a RUN's argv
  * and envp go on to stack_size() and stack_build() as run.c passes them.
+ * The input's first bytes are also decoded as the loader's argv[2]
+ * (records_caller_state()).
  */
 #include <elf.h>
 #include <errno.h>
@@ -90,6 +92,22 @@ FUZZ_TARGET(request)
 	unsigned char *copy;
 	int n, hello;
 
+	/* The same bytes as the loader's argv[2], which anyone who runs it
+	 * chooses (the capability install makes that matter). */
+	{
+		char arg[80];
+		struct caller_state c;
+		size_t k = size < sizeof(arg) - 1 ? size : sizeof(arg) - 1;
+
+		memcpy(arg, data, k);
+		arg[k] = 0;
+		if (records_caller_state(arg, &c) == 0)
+			FUZZ_ASSERT(c.hint < PW_WHY_MAX &&
+				    (c.known || (!c.personality && !c.stack &&
+						 !c.ambient)));
+		else
+			FUZZ_ASSERT(!c.known || c.hint < PW_WHY_MAX);
+	}
 	if (size < sizeof(struct pw_rec) + sizeof(h))
 		return 0;
 	hello = records_check_hello(data, PRISTINE_BUILD_ID, &h);

@@ -195,10 +195,11 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 /* loader-spawner runs path as uid 65534 (directly if we already are
- * someone else); each of want (NULL-terminated) is in its output. */
-static void expect_as_nobody(const char *path, const char *const want[])
+ * someone else) in mode; each of want (NULL-terminated) is in its output. */
+static void expect_as_nobody(const char *path, const char *mode,
+			     const char *const want[])
 {
-	char *out = spawn_as_nobody(NULL, path);
+	char *out = spawn_as_nobody(NULL, path, mode);
 
 	for (; *want; want++)
 		expect_in(out, *want);
@@ -214,6 +215,11 @@ static int cannot_drop_privileges(void)
 	return 1;
 }
 
+/*
+ * In the loader mode the image decides (set-user-ID: the kernel's); in
+ * the default mode uid 65534 cannot set /proc/PID/exe, and the kernel
+ * runs everything, before the image is even opened (EXE).
+ */
 START_TEST(setuid_root)
 {
 	static const char *const setid[] = { "euid=0 uid=65534\n", "secure=1 ",
@@ -221,17 +227,26 @@ START_TEST(setuid_root)
 	static const char *const plain[] = { "euid=65534 uid=65534\n",
 		"secure=0 ", "spawner: err=0 route=0 exit=0\n" /* LOADER */,
 		NULL };
+	char exe_route[64];
+	const char *const setid_default[] = { "euid=0 uid=65534\n",
+		"secure=1 ", exe_route, NULL };
+	const char *const plain_default[] = { "euid=65534 uid=65534\n",
+		"secure=0 ", exe_route, NULL };
 	char path[400];
 
+	snprintf(exe_route, sizeof(exe_route), "spawner: err=0 route=%d "
+		 "exit=0\n", PRISTINE_ROUTE_KERNEL_EXE);
 	if (cannot_make_setid(tmpdir))
 		return;
 	snprintf(path, sizeof(path), "%s/show-euid", tmpdir);
 	copy_file(built("show-process"), path, 0755);
 	ck_assert_int_eq(chown(path, 0, 0), 0);
 	ck_assert_int_eq(chmod(path, 04755), 0);
-	expect_as_nobody(path, setid);
+	expect_as_nobody(path, "loader", setid);
+	expect_as_nobody(path, NULL, setid_default);
 	ck_assert_int_eq(chmod(path, 0755), 0);
-	expect_as_nobody(path, plain);
+	expect_as_nobody(path, "loader", plain);
+	expect_as_nobody(path, NULL, plain_default);
 }
 END_TEST
 
@@ -247,7 +262,7 @@ START_TEST(execute_only)
 		return;
 	snprintf(path, sizeof(path), "%s/show-x-only", tmpdir);
 	copy_file(built("show-process"), path, 0111);
-	expect_as_nobody(path, want);
+	expect_as_nobody(path, "loader", want);
 }
 END_TEST
 
@@ -272,10 +287,10 @@ START_TEST(execute_only_interpreter)
 	write_file(path, m.bytes, m.size, 0755);
 	mini_elf_free(&m);
 
-	expect_as_nobody(path, unreadable);
+	expect_as_nobody(path, "loader", unreadable);
 	/* Readable, the same pair goes through the loader. */
 	ck_assert_int_eq(chmod(interp, 0755), 0);
-	expect_as_nobody(path, readable);
+	expect_as_nobody(path, "loader", readable);
 }
 END_TEST
 

@@ -34,7 +34,7 @@ for line in \
 	'configure  *pristine_config(h, SET_STRING, "argv"): true$' \
 	'configure  *pristine_config(h, SET_STRING, "env") x [0-9]*: the caller.s environment$' \
 	'configure  *pristine_config(h, SET_PATH, "exec"): /bin/true$' \
-	'run  *pristine_run(h, &pid) = pidfd [0-9]*: pid [0-9]*, route loader$' \
+	'run  *pristine_run(h, &pid) = pidfd [0-9]*: pid [0-9]*, route traced$' \
 	'exit  *waitpid([0-9]*): exited with status 0$' \
 	'^total [0-9]* µs: create [0-9]*, configure [0-9]*, run [0-9]*, exit [0-9]*$'
 do
