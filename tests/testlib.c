@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -574,4 +576,13 @@ int cannot_make_setid(const char *dir)
 void expect_in(const char *out, const char *what)
 {
 	ck_assert_msg(strstr(out, what), "no \"%s\" in:\n%s", what, out);
+}
+
+int become_nobody(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return errno;
+	return 0;
 }

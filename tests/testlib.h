@@ -102,5 +102,11 @@ char *spawn_as_nobody(const char *loader, const char *target,
 int cannot_make_setid(const char *dir);
 /* Fails the case unless what is in out. */
 void expect_in(const char *out, const char *what);
+/*
+ * In a fork()ed child of a case run as root: becomes uid and gid 65534,
+ * no supplementary group, no capability, dumpable (as a program setpriv
+ * starts so). 0, or the errno of the step refused.
+ */
+int become_nobody(void);
 
 #endif

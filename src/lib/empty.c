@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include "empty.h"
 #include "errmsg.h"
+#include "held.h"
 #include "sender.h"
 #include "wire.h"
 #if __has_include(<valgrind/valgrind.h>)
@@ -279,13 +280,35 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 
 	sigfillset(&all);
 	raw_sigmask(&all, &old);
+	/* A member is held from before it exists: a wait for any child in
+	 * another thread never sees it as one of the program's. */
+	if (fds & EMPTY_HELD)
+		held_lock(NULL);
 	pid = clone(child, top, CLONE_VM | CLONE_PIDFD | SIGCHLD |
 				(wait_exec ? CLONE_VFORK : 0) |
 				((fds & EMPTY_NEWPID) ? CLONE_NEWPID : 0),
 		    a, &pidfd);
 	err = pid < 0 ? errno : 0;
+	e->held = 0;
+	if ((fds & EMPTY_HELD) && !err) {
+		if ((err = held_add_locked(pid))) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		} else {
+			e->held = 1;
+		}
+	}
+	if (fds & EMPTY_HELD)
+		held_unlock(NULL);
 	raw_sigmask(&old, NULL);
 	close(sv[1]);
+	if (err && pid > 0) {
+		siginfo_t si;
+
+		while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 &&
+		       errno == EINTR)
+			;
+		close(pidfd);
+	}
 
 	if (!err && wait_exec && a->err) {
 		/* The loader could not be executed: reap the child. */
@@ -295,6 +318,9 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 		       errno == EINTR)
 			;
 		close(pidfd);
+		if (e->held)
+			held_forget(pid);
+		e->held = 0;
 		err = loader_failed(a->err, a->closing);
 	}
 	if (err) {
@@ -329,6 +355,16 @@ void empty_reap(struct empty *e)
 	e->end_status = si.si_status;
 	close(e->pidfd);
 	e->pidfd = e->sock = -1;
+	if (e->held)
+		held_forget(e->pid);
+	e->held = 0;
+}
+
+void empty_take(struct empty *e)
+{
+	if (e->held)
+		held_forget(e->pid);
+	e->held = 0;
 }
 
 void empty_died(const struct empty *e)

@@ -18,6 +18,7 @@ struct empty {
 	struct child_args *args;	/* until the answer: see empty.c */
 	int greeted;		/* its hello was read (templates talk twice) */
 	int unsent;		/* the request could not be sent (it died) */
+	int held;		/* a member held idle (held.h) */
 	/* How it ended, once reaped (waitid()'s si_code and si_status). */
 	int end_code, end_status;
 };
@@ -26,6 +27,8 @@ enum empty_fds {
 	EMPTY_NO_FDS = 0,	/* the pristine_open() model: only the socket */
 	EMPTY_INHERIT_FDS = 1,	/* posix_spawn: non-close-on-exec fds pass */
 	EMPTY_NEWPID = 2,	/* or'ed in: PID 1 of a new PID namespace */
+	EMPTY_HELD = 4,		/* or'ed in: a member, held idle (held.h)
+				 * from before its clone() */
 };
 
 /*
@@ -37,6 +40,9 @@ enum empty_fds {
  */
 int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 		 int wait_exec);
+
+/* A held member is taken for a spawn: from now on it is the spawn's. */
+void empty_take(struct empty *e);
 
 /* Kills and reaps an empty process that will not run. */
 void empty_abort(struct empty *e);

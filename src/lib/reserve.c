@@ -18,9 +18,11 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "exchange.h"
 #include "fork.h"
+#include "held.h"
 #include "inherit.h"
 #include "record.h"
 #include "reserve.h"
@@ -56,6 +58,7 @@ static void forget_in_child(void)
 		pthread_mutex_init(&r->lock, NULL);
 		pthread_cond_init(&r->want, NULL);
 	}
+	held_reset_in_child();
 	pthread_mutex_init(&all_lock, NULL);
 }
 
@@ -133,7 +136,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->nofile = nofile_now();
 	state_now(&m->state);
 	if (r->image_fd < 0) {
-		err = empty_create(&m->e, EMPTY_NO_FDS, NULL, 1);
+		err = empty_create(&m->e, EMPTY_NO_FDS | EMPTY_HELD, NULL, 1);
 		if (!err)
 			m->ignored = ignored_signals(m->e.pid);
 		return err;
@@ -146,7 +149,7 @@ int reserve_make(struct reserve *r, struct member *m)
 		return err;
 	}
 	sender_init(&s, &req);
-	err = empty_create(&m->e, EMPTY_NO_FDS, &s, 1);
+	err = empty_create(&m->e, EMPTY_NO_FDS | EMPTY_HELD, &s, 1);
 	if (!err)
 		err = exchange_prepare(&m->e, &s, &m->route);
 	if (!err)
@@ -315,6 +318,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))
 		return ENOMEM;
 	fork_hooks_set(FORK_RESERVES, &fork_hooks);
+	held_expect();
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
@@ -338,12 +342,23 @@ static int usable(const struct reserve *r)
 	return !r->dead && getpid() == r->owner;
 }
 
-/* Has m died while it waited (killed from outside)? Its pidfd says. */
+/*
+ * Has m died while it waited (killed from outside)? Its pidfd says. Or
+ * been stopped (SIGSTOP from outside)? Its stop, not yet reported to a
+ * wait, says: a stopped loader would never answer the spawn. (The preload
+ * shim's waits kill a member whose stop they see.)
+ */
 static int member_dead(const struct member *m)
 {
 	struct pollfd p = { .fd = m->e.pidfd, .events = POLLIN };
+	siginfo_t si;
 
-	return poll(&p, 1, 0) > 0;
+	if (poll(&p, 1, 0) > 0)
+		return 1;
+	si.si_pid = 0;
+	return waitid(P_PIDFD, (id_t)m->e.pidfd, &si,
+		      WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+	       si.si_pid != 0;
 }
 
 int reserve_take(struct reserve *r, struct member *m)
@@ -361,8 +376,11 @@ int reserve_take(struct reserve *r, struct member *m)
 		*m = r->ready[--r->n];
 		got = !member_dead(m);
 		if (!got)
-			empty_abort(&m->e);	/* reaps at once: it is dead */
+			empty_abort(&m->e);	/* kills if stopped, reaps */
 	}
+	/* From now on a child of the spawn's, as glibc's vfork() child. */
+	if (got)
+		empty_take(&m->e);
 	/* A thread waiting for quiet times itself: no need to wake it. */
 	if (!got && r->idle)
 		pthread_cond_signal(&r->want);

@@ -30,12 +30,6 @@ _Static_assert(sizeof(struct fa_slot) <=
 	       sizeof(((posix_spawn_file_actions_t *)0)->__pad),
 	       "the slot fits glibc's padding");
 
-static struct {
-	unsigned long loader, kernel[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS + 1];
-	unsigned long glibc, fallback, nofds, failed;
-} stats;
-static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
-
 void *shim_next(const char *name)
 {
 	void *f = dlsym(RTLD_NEXT, name);
@@ -57,23 +51,9 @@ static int loader_broken;	/* set once: everything goes to glibc */
 
 enum shim_mode shim_mode(void)
 {
-	static int mode = -1;
-
 	if (__atomic_load_n(&loader_broken, __ATOMIC_RELAXED))
 		return SHIM_OFF;
-	if (mode < 0) {
-		const char *v = getenv("PRISTINE_PRELOAD");
-
-		if (v && !strcmp(v, "off"))
-			mode = SHIM_OFF;
-		else if (v && !strcmp(v, "kernel"))
-			mode = SHIM_KERNEL;
-		else if (v && !strcmp(v, "loader"))
-			mode = SHIM_LOADER;
-		else
-			mode = SHIM_DEFAULT;
-	}
-	return (enum shim_mode)mode;
+	return shim_settings.mode;
 }
 
 /*
@@ -82,19 +62,8 @@ enum shim_mode shim_mode(void)
  */
 static void make_pool(void)
 {
-	const char *v = getenv("PRISTINE_POOL");
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return;
-	n = strtol(v, &end, 10);
-	if (*end || n < 1 || n > 1024) {
-		fprintf(stderr, "libpristine-preload: PRISTINE_POOL=%s is not "
-			"a number from 1 to 1024; no pool\n", v);
-		return;
-	}
-	if (pristine_pool_create((unsigned int)n, 0) < 0)
+	if (shim_settings.pool &&
+	    pristine_pool_create(shim_settings.pool, 0) < 0)
 		fprintf(stderr, "libpristine-preload: no pool: %s\n",
 			pristine_errmsg());
 }
@@ -106,80 +75,69 @@ void shim_pool(void)
 	pthread_once(&once, make_pool);
 }
 
-static void count(unsigned long *c)
-{
-	pthread_mutex_lock(&stats_lock);
-	(*c)++;
-	pthread_mutex_unlock(&stats_lock);
-}
-
-/* A spawn through the library: its route, or its failure. */
-static void count_result(int err)
-{
-	int route = pristine_last_route();
-
-	if (err)
-		count(&stats.failed);
-	else if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
-		count(&stats.nofds);	/* the library's own fallback */
-	else if (route > 0 && route <= PRISTINE_ROUTE_KERNEL_TIMENS)
-		count(&stats.kernel[route]);
-	else
-		count(&stats.loader);
-}
-
-__attribute__((destructor)) static void report(void)
-{
-	const char *v = getenv("PRISTINE_STATS");
-	unsigned long k = 0;
-	int i;
-
-	if (!v || strcmp(v, "1"))
-		return;
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS; i++)
-		k += stats.kernel[i];
-	if (!stats.loader && !k && !stats.glibc && !stats.fallback &&
-	    !stats.nofds && !stats.failed)
-		return;		/* a program that never spawned says nothing */
-	fprintf(stderr, "pristine-preload[%d]: loader=%lu kernel=%lu", getpid(),
-		stats.loader, k);
-	for (i = 1; i <= PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS; i++)
-		if (stats.kernel[i])
-			fprintf(stderr, " kernel-%s=%lu", pristine_route_name(i),
-				stats.kernel[i]);
-	fprintf(stderr, " glibc=%lu fallback=%lu", stats.glibc,
-		stats.fallback + stats.nofds);
-	if (stats.fallback)
-		fprintf(stderr, " fallback-loader=%lu", stats.fallback);
-	if (stats.nofds)
-		fprintf(stderr, " fallback-nofds=%lu", stats.nofds);
-	fprintf(stderr, " failed=%lu\n", stats.failed);
-}
-
 static struct fa_slot *slot(const posix_spawn_file_actions_t *fa)
 {
 	return (struct fa_slot *)(void *)fa->__pad;
 }
 
-/* Called once: the loader is unusable, glibc spawns from now on. */
+/* Why the loader is unusable, in the library's words (said once). */
+static char broken_why[256];
+
 static void warn(void)
 {
+	snprintf(broken_why, sizeof(broken_why), "the loader cannot be used: %s",
+		 pristine_errmsg());
 	fprintf(stderr, "libpristine-preload: %s; spawning with glibc instead\n",
 		pristine_errmsg());
-	__atomic_store_n(&loader_broken, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&loader_broken, 1, __ATOMIC_RELEASE);
 }
 
-/* Is err the loader being missing or from another build? Then say so once
- * and count the fallback the caller is about to make. */
-int shim_fallback(int err)
+/* Is err the loader being missing or from another build? Then says so
+ * once: the caller spawns with glibc, now and from now on. */
+static int unusable(int err)
 {
 	static pthread_once_t warned = PTHREAD_ONCE_INIT;
 
 	if (err != ELIBACC && err != ELIBBAD)
 		return 0;
 	pthread_once(&warned, warn);
-	count(&stats.fallback);
 	return 1;
+}
+
+/* A spawn the shim gave to glibc, and why. */
+static void note_glibc(const char *program, const char *why, long long start)
+{
+	struct shim_outcome o = {
+		.program = program, .how = SHIM_GLIBC, .why = why,
+		.start = start,
+	};
+
+	if (__atomic_load_n(&loader_broken, __ATOMIC_ACQUIRE)) {
+		o.how = SHIM_NOLOADER;
+		o.why = broken_why;
+	}
+	shim_note(&o);
+}
+
+/* A spawn through pristine: its route, its failure, or glibc's after all
+ * (1: the loader is unusable, the caller spawns with glibc). */
+static int note_library(const char *program, int err, long long start)
+{
+	struct shim_outcome o = {
+		.program = program, .how = SHIM_LIBRARY, .err = err,
+		.route = pristine_last_route(), .start = start,
+	};
+	int fallback = unusable(err);
+
+	if (fallback) {
+		o.how = SHIM_NOLOADER;
+		o.err = 0;
+		o.why = broken_why;
+	} else if (err) {
+		o.why = pristine_errmsg();
+	}
+	shim_note(&o);
+	return fallback;
 }
 
 int shim_spawn_native(pid_t *pid, const char *path,
@@ -187,16 +145,16 @@ int shim_spawn_native(pid_t *pid, const char *path,
 		      const pristine_spawnattr_t *attr, char *const argv[],
 		      char *const envp[])
 {
+	long long start = shim_settings.trace ? shim_clock() : 0;
 	int err = pristine_spawn(pid, path, fa, attr, argv, envp);
 
-	if (shim_fallback(err))
-		return err;
-	count_result(err);
+	note_library(path, err, start);
 	return err;
 }
 
 /* Copies glibc's attributes, through its getters, into pristine's. */
-static int convert_attr(const posix_spawnattr_t *g, pristine_spawnattr_t *p)
+static int convert_attr(const posix_spawnattr_t *g, pristine_spawnattr_t *p,
+			short *flags_out)
 {
 	struct sched_param sp;
 	sigset_t set;
@@ -212,8 +170,10 @@ static int convert_attr(const posix_spawnattr_t *g, pristine_spawnattr_t *p)
 	if (!g)
 		return 0;
 	posix_spawnattr_getflags(g, &flags);
-	if (pristine_spawnattr_setflags(p, flags))
+	if (pristine_spawnattr_setflags(p, flags)) {
+		*flags_out = flags;
 		return -1;	/* a flag pristine does not know: glibc's */
+	}
 	posix_spawnattr_getpgroup(g, &pgrp);
 	pristine_spawnattr_setpgroup(p, pgrp);
 	posix_spawnattr_getsigmask(g, &set);
@@ -245,33 +205,41 @@ int shim_spawn(pid_t *pid, const char *file, int search,
 	       const posix_spawnattr_t *attr, char *const argv[],
 	       char *const envp[])
 {
-	pristine_spawnattr_t pa;
+	long long start = shim_settings.trace ? shim_clock() : 0;
 	const pristine_spawn_file_actions_t *pfa = NULL;
+	pristine_spawnattr_t pa;
+	char why[64];
+	short flags;
 	int err;
 
 	if (shim_mode() == SHIM_OFF) {
-		count(&stats.glibc);
+		note_glibc(file, "PRISTINE_PRELOAD=off", start);
 		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
 	}
 	if (fa) {
 		struct fa_slot *s = slot(fa);
 
-		if (s->magic != FA_MAGIC || s->broken)
-			goto glibc;
+		if (s->magic != FA_MAGIC || s->broken) {
+			note_glibc(file, s->broken ? "no memory for the shim's "
+				   "copy of the file actions" : "file actions "
+				   "the shim did not see initialised", start);
+			return glibc_spawn(pid, file, search, fa, attr, argv,
+					   envp);
+		}
 		pfa = s->own;
 	}
-	if (convert_attr(attr, &pa) < 0)
-		goto glibc;
+	if (convert_attr(attr, &pa, &flags) < 0) {
+		snprintf(why, sizeof(why), "spawn flags %#x that pristine does "
+			 "not know", (unsigned short)flags);
+		note_glibc(file, why, start);
+		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
+	}
 	shim_pool();
 	err = search ? pristine_spawnp(pid, file, pfa, &pa, argv, envp)
 		     : pristine_spawn(pid, file, pfa, &pa, argv, envp);
-	if (shim_fallback(err))
+	if (note_library(file, err, start))
 		return glibc_spawn(pid, file, search, fa, attr, argv, envp);
-	count_result(err);
 	return err;
-glibc:
-	count(&stats.glibc);
-	return glibc_spawn(pid, file, search, fa, attr, argv, envp);
 }
 
 SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path,

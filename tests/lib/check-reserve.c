@@ -708,6 +708,33 @@ START_TEST(members_refresh_or_go)
 }
 END_TEST
 
+/* The same as uid 65534 (oom_score_adj may only be raised there; the
+ * items a member refreshes are set with the caller's own rights). */
+START_TEST(members_refresh_or_go_as_nobody)
+{
+	pid_t pid;
+	int st, err;
+
+	if (geteuid() != 0) {
+		skip_case("not root: the case above ran as uid %d",
+			  (int)geteuid());
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if ((err = become_nobody()))
+			ck_abort_msg("cannot become uid 65534: %s",
+				     strerror(err));
+		state_item(_i);
+		_exit(0);
+	}
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "%s, uid 65534: status %#x", item_names[_i], st);
+}
+END_TEST
+
 START_TEST(signalled_or_dead_members_are_not_used)
 {
 	char *sleep0[] = { "sleep", "0", NULL };
@@ -830,6 +857,7 @@ static Suite *reserve_suite(void)
 	tcase_add_test(tc, open_draws_from_the_pool);
 	tcase_add_test(tc, members_that_cannot_serve_are_set_aside);
 	tcase_add_loop_test(tc, members_refresh_or_go, 0, ITEMS);
+	tcase_add_loop_test(tc, members_refresh_or_go_as_nobody, 0, ITEMS);
 	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
 	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);

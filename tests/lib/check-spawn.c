@@ -401,12 +401,12 @@ static char *near_limit_run(int by_glibc, char *const argv[], int p[2],
 	return out;
 }
 
-START_TEST(near_the_descriptor_limit)
+static void near_limit(int slots)
 {
 	char *echo[] = { "/bin/echo", "near", NULL };
 	char *none[] = { "true", NULL };
 	pristine_spawn_file_actions_t fa;
-	int slots = _i, p[2], err, want, st;
+	int p[2], err, want, st;
 	struct table t;
 	char *out;
 	pid_t pid;
@@ -494,6 +494,38 @@ START_TEST(near_the_descriptor_limit)
 	close(p[1]);
 	ck_assert(!has_children());
 }
+
+START_TEST(near_the_descriptor_limit)
+{
+	near_limit(_i);
+}
+END_TEST
+
+/* The same as uid 65534: which route a spawn takes may depend on the
+ * user, the descriptors it needs must not. */
+START_TEST(near_the_descriptor_limit_as_nobody)
+{
+	pid_t pid;
+	int st, err;
+
+	if (geteuid() != 0) {
+		skip_case("not root: the case above ran as uid %d",
+			  (int)geteuid());
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if ((err = become_nobody()))
+			ck_abort_msg("cannot become uid 65534: %s",
+				     strerror(err));
+		near_limit(_i);
+		_exit(0);
+	}
+	st = wait_status(pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%d free, uid "
+		      "65534: status %#x", _i, st);
+}
 END_TEST
 
 Suite *spawn_suite(void)
@@ -515,5 +547,6 @@ Suite *spawn_suite(void)
 #endif
 	tc = testlib_tcase(s, "descriptor limit", 30);
 	tcase_add_loop_test(tc, near_the_descriptor_limit, 0, 3);
+	tcase_add_loop_test(tc, near_the_descriptor_limit_as_nobody, 0, 3);
 	return s;
 }

@@ -9,17 +9,45 @@ shim=${top_builddir:?}/src/.libs/libpristine-preload.so
 asan=$(ldd "$shim" 2>/dev/null | awk '/libasan/ { print $3 }')
 preload=${asan:+$asan }$shim
 
-# run_shim OUT ERR cmd...: runs cmd with the shim and statistics on.
+# run_shim OUT ERR cmd...: runs cmd with the shim, tracing every spawn
+# of the whole process tree to ERR.trace (not to any program's stderr,
+# which the tests compare and some programs redirect into files).
 run_shim() {
 	_out=$1 _err=$2
 	shift 2
-	LD_PRELOAD=$preload PRISTINE_STATS=1 \
+	case $_err in /*) ;; *) _err=$(pwd)/$_err ;; esac
+	rm -f "$_err.trace"
+	LD_PRELOAD=$preload PRISTINE_TRACE=$_err.trace \
 		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		"$@" >"$_out" 2>"$_err"
 }
 
-# check_stats ERR: every statistics line in ERR shows no glibc spawn and no
-# fallback; at least one spawn went through pristine. Prints the totals.
+# check_trace ERR: ERR.trace (run_shim's) shows no spawn given to glibc by
+# the shim and none for want of the loader; at least one went through
+# pristine. Prints the count of each route.
+check_trace() {
+	awk '
+	/^pristine-preload\[[0-9]*\]: spawn / {
+		lines++
+		for (i = 3; i <= NF; i++)
+			if ($i ~ /^route=/)
+				n[substr($i, 7)]++
+	}
+	END {
+		printf "trace: %d spawns;", lines
+		for (r in n) printf " %s=%d", r, n[r]
+		printf "\n"
+		# glibc spawns for want of descriptors are the library
+		# route of its own (tests near RLIMIT_NOFILE make them).
+		if (!lines || n["glibc"] || n["glibc-noloader"] ||
+		    lines == n["glibc-nofds"] + n["failed"])
+			exit 1
+	}' "$1.trace" 2>/dev/null
+}
+
+# check_stats ERR: every statistics line (PRISTINE_STATS=1) in ERR shows no
+# glibc spawn and no fallback; at least one spawn went through pristine.
+# Prints the totals.
 check_stats() {
 	awk '
 	/^pristine-preload\[/ {

@@ -44,7 +44,7 @@ note "$(cat "$tmp/glibc.err")"
 run_shim "$tmp/shim.tap" "$tmp/shim.err" "$bin"
 relay "through the shim" "$tmp/shim.tap"
 note "$(strip_stats "$tmp/shim.err")"
-stats=$(check_stats "$tmp/shim.err") &&
+stats=$(check_trace "$tmp/shim.err") &&
 ok "every spawn went through pristine ($stats)" ||
 bad "spawns did not go through pristine: $stats"
 finish

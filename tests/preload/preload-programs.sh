@@ -4,7 +4,7 @@
 # Unmodified programs, with glibc alone and through the preload shim: GNU
 # make -j2 on 300+ targets, ninja -j2 on 300+ edges, Python's posix_spawn,
 # and a C program calling system() and popen(). Results must be identical
-# byte for byte, and the shim's statistics must show the spawns went
+# byte for byte, and the shim's trace must show the spawns went
 # through pristine.
 set -u
 . "${top_srcdir:?}/tests/tap.sh"
@@ -40,7 +40,7 @@ $(diff "$tmp/$name.glibc.err" "$tmp/$name.shim.err2" | head -20)"
 		bad "$name produced different files with the shim
 $(diff -r -x run "$tmp/$name.glibc" "$tmp/$name.shim" | head -20)"
 	fi
-	stats=$(check_stats "$tmp/$name.shim.err") &&
+	stats=$(check_trace "$tmp/$name.shim.err") &&
 	ok "$name: spawned through pristine ($stats)" ||
 	bad "$name did not spawn through pristine: $stats"
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
+/*
+ * The PRISTINE_* variables, read once when the shim is loaded: all the
+ * work a program that never spawns pays for. A value the shim does not
+ * know is reported there, once, and taken as documented in
+ * pristine-preload(8) (as if the variable were unset).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "preload.h"
+
+struct shim_settings shim_settings;
+
+/* One line, one write(): lines of concurrent processes do not mix. */
+static void say(const char *name, const char *value, const char *what)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), "libpristine-preload[%d]: %s=%s: "
+		     "%s\n", getpid(), name, value, what);
+	if (n > (int)sizeof(line))
+		n = sizeof(line);
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;		/* nowhere to say it */
+}
+
+static const char *value(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static void read_mode(void)
+{
+	static const struct {
+		const char *name;
+		enum shim_mode mode;
+	} modes[] = {
+		{ "default", SHIM_DEFAULT }, { "loader", SHIM_LOADER },
+		{ "kernel", SHIM_KERNEL }, { "off", SHIM_OFF },
+	};
+	const char *v = value("PRISTINE_PRELOAD");
+	size_t i;
+
+	shim_settings.mode = SHIM_DEFAULT;
+	if (!v)
+		return;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(v, modes[i].name)) {
+			shim_settings.mode = modes[i].mode;
+			return;
+		}
+	say("PRISTINE_PRELOAD", v, "not default, loader, kernel or off; "
+	    "the default mode");
+}
+
+static void read_stats(void)
+{
+	const char *v = value("PRISTINE_STATS");
+
+	if (v && strcmp(v, "0") && strcmp(v, "1"))
+		say("PRISTINE_STATS", v, "not 0 or 1; no statistics");
+	shim_settings.stats = v && !strcmp(v, "1");
+	if (shim_settings.stats)
+		shim_report_loaded();
+}
+
+static void read_pool(void)
+{
+	const char *v = value("PRISTINE_POOL");
+	char *end;
+	long n;
+
+	if (!v)
+		return;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 1024 || *v < '0' || *v > '9')
+		say("PRISTINE_POOL", v, "not a number from 1 to 1024; no pool");
+	else
+		shim_settings.pool = (unsigned int)n;
+}
+
+__attribute__((constructor)) static void read_settings(void)
+{
+	read_mode();
+	read_stats();
+	read_pool();
+	/* "stderr", or a file: opened at each line (report.c). */
+	shim_settings.trace = value("PRISTINE_TRACE");
+}
