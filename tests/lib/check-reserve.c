@@ -720,6 +720,10 @@ START_TEST(members_refresh_or_go_as_nobody)
 			  (int)geteuid());
 		return;
 	}
+	if (_i == MDWE && under_valgrind()) {	/* as the case above */
+		skip_case("valgrind cannot run under MDWE");
+		return;
+	}
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
