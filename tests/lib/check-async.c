@@ -81,14 +81,30 @@ static int configured(const char *path, const char *key, int value,
 
 	*err = 0;
 	ck_assert_msg(h >= 0, "open: %s", pristine_errmsg());
-	if (path && pristine_config(h, PRISTINE_SET_PATH, "exec", path,
-				    AT_FDCWD) < 0)
+	/* "name:PATH": by PRISTINE_SET_STRING, opened at the run. */
+	if (path && !strncmp(path, "name:", 5) &&
+	    pristine_config(h, PRISTINE_SET_STRING, "exec", path + 5, 0) < 0)
+		*err = errno;
+	else if (path && strncmp(path, "name:", 5) &&
+		 pristine_config(h, PRISTINE_SET_PATH, "exec", path,
+				 AT_FDCWD) < 0)
 		*err = errno;
 	ck_assert_int_eq(pristine_config(h, PRISTINE_SET_STRING, "argv", "x",
 					 0), 0);
-	if (key && !*err && pristine_config(h, PRISTINE_SET_INT, key, NULL,
-					    value) < 0)
+	if (key && !strcmp(key, "big argv")) {	/* value KiB */
+		char *big = malloc((size_t)value * 1024 + 1);
+
+		ck_assert_ptr_nonnull(big);
+		memset(big, 'a', (size_t)value * 1024);
+		big[value * 1024] = 0;
+		if (!*err && pristine_config(h, PRISTINE_SET_STRING, "argv",
+					     big, 0) < 0)
+			*err = errno;
+		free(big);
+	} else if (key && !*err && pristine_config(h, PRISTINE_SET_INT, key,
+						   NULL, value) < 0) {
 		*err = errno;
+	}
 	return h;
 }
 
@@ -253,12 +269,19 @@ static void failures_body(void)
 		int value, err;
 	} in[] = {
 		{ "a missing file", "/nonexistent/x", NULL, 0, ENOENT },
+		{ "a missing file by name", "name:/nonexistent/x", NULL, 0,
+		  ENOENT },
+		{ "a directory by name", "name:/", NULL, 0, EACCES },
+		{ "a file without x by name", "name:/etc/passwd", NULL, 0,
+		  EACCES },
 		{ "a file without x", noexec, NULL, 0, EACCES },
 		{ "a directory", "/", NULL, 0, EACCES },
 		{ "an image of no known format", garbage, NULL, 0, ENOEXEC },
 		{ "a script's missing interpreter", script, NULL, 0, ENOENT },
 		{ "an ELF header alone", elf, NULL, 0, 0 },
 		{ "a refused key (pgroup 1)", "/bin/true", "pgroup", 1, EPERM },
+		{ "an argument of 128 KiB", "/bin/true", "big argv", 128,
+		  E2BIG },
 		{ "a nice value", "/bin/true", "nice", -20, 0 },
 	};
 	size_t i;
