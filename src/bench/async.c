@@ -7,7 +7,9 @@
  * makes, per spawn: all of posix_spawn(); all of pristine_spawn(); and for
  * the asynchronous run pristine_open() plus pristine_config() (the
  * handle's setup), pristine_run_start(), both together, and, once poll()
- * says the handle is readable (not timed), pristine_run_finish(). Two
+ * says the handle is readable (not timed), pristine_run_finish(); and
+ * both together again with "exec" configured by a descriptor the caller
+ * opened once (what a loop that starts one program many times may do). Two
  * blocks: with a warm pool, and without one (a fresh empty process per
  * handle); each block interleaves its methods in a shuffled order per
  * round and has its own posix_spawn() for the ratios.
@@ -46,12 +48,13 @@ enum cellno {
 	C_START,	/* pristine_run_start() */
 	C_CALLER,	/* both: the caller's time to dispatch a spawn */
 	C_FINISH,	/* pristine_run_finish(), once readable */
+	C_FD,		/* C_CALLER with "exec" by a descriptor opened once */
 	C_COUNT
 };
 
 static const char *const cell_names[C_COUNT] = {
 	"posix_spawn", "pristine_spawn", "async open+config", "async start",
-	"async open+config+start", "async finish",
+	"async open+config+start", "async finish", "async exec-fd in-call",
 };
 
 struct result {
@@ -125,16 +128,22 @@ static int reap_pid(pid_t pid)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : ECHILD;
 }
 
-/* A handle configured for t: what a caller does before each run. */
-static int handle_for(const struct target *t)
+/* The target opened once, for the cells that configure "exec" by it. */
+static int image_fd = -1;
+
+/* A handle configured for t: what a caller does before each run; "exec"
+ * by path, or by image_fd if by_fd. */
+static int handle_for(const struct target *t, int by_fd)
 {
 	char *const *s;
 	int h = pristine_open(PRISTINE_CLOEXEC), err;
 
 	if (h < 0)
 		return -1;
-	if (pristine_config(h, PRISTINE_SET_PATH, "exec", t->path,
-			    AT_FDCWD) < 0)
+	if (by_fd ? pristine_config(h, PRISTINE_SET_FD, "exec", NULL,
+				    image_fd) < 0
+		  : pristine_config(h, PRISTINE_SET_PATH, "exec", t->path,
+				    AT_FDCWD) < 0)
 		goto fail;
 	for (s = t->argv; *s; s++)
 		if (pristine_config(h, PRISTINE_SET_STRING, "argv", *s, 0) < 0)
@@ -174,14 +183,16 @@ static int sample_sync(const struct target *t, double *us)
 	return err ? err : reap_pid(pid);
 }
 
-static int sample_async(const struct target *t, double *us)
+/* The run must have taken the route the table's pristine methods take:
+ * a silent fall back to the kernel must not pass for it. */
+static int async_run(const struct target *t, double *us, int by_fd)
 {
 	struct pollfd p = { .events = POLLIN };
 	double t0, t1, t2, t3, t4;
 	int h, pidfd, err = 0;
 
 	t0 = now_us();
-	h = handle_for(t);
+	h = handle_for(t, by_fd);
 	t1 = now_us();
 	if (h < 0)
 		return errno;
@@ -197,8 +208,14 @@ static int sample_async(const struct target *t, double *us)
 	if (pristine_run_finish(h) < 0)
 		err = errno;
 	t4 = now_us();
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER)
+		err = ENOEXEC;
 	if (!err)
 		err = reap_pidfd(pidfd);
+	if (by_fd) {
+		us[C_FD] = t2 - t0;
+		return err;
+	}
 	us[C_SETUP] = t1 - t0;
 	us[C_START] = t2 - t1;
 	us[C_CALLER] = t2 - t0;
@@ -206,15 +223,27 @@ static int sample_async(const struct target *t, double *us)
 	return err;
 }
 
-/* A fixed-seed shuffle of the three methods, new each round. */
+static int sample_async(const struct target *t, double *us)
+{
+	return async_run(t, us, 0);
+}
+
+static int sample_async_fd(const struct target *t, double *us)
+{
+	return async_run(t, us, 1);
+}
+
+#define SAMPLES 4
+
+/* A fixed-seed shuffle of the methods, new each round. */
 static void shuffle(int *order)
 {
 	static uint64_t x = 0x2545f4914f6cdd1dull;
 	int i, j, k;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < SAMPLES; i++)
 		order[i] = i;
-	for (i = 3; i > 1; i--) {
+	for (i = SAMPLES; i > 1; i--) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -229,8 +258,9 @@ static void shuffle(int *order)
 static int in_call(const struct target *t, const char *source, size_t n,
 		   int stamp_rd)
 {
-	static int (*const sample[3])(const struct target *, double *) = {
-		sample_posix, sample_sync, sample_async };
+	static int (*const sample[SAMPLES])(const struct target *,
+					    double *) = {
+		sample_posix, sample_sync, sample_async, sample_async_fd };
 	struct series s[C_COUNT];
 	struct cell c[C_COUNT];
 	size_t r;
@@ -243,10 +273,10 @@ static int in_call(const struct target *t, const char *source, size_t n,
 	}
 	for (r = 0; r < WARMUP + n && !err; r++) {
 		double us[C_COUNT];
-		int order[3], i;
+		int order[SAMPLES], i;
 
 		shuffle(order);
-		for (i = 0; i < 3 && !err; i++) {
+		for (i = 0; i < SAMPLES && !err; i++) {
 			err = sample[order[i]](t, us);
 			drain(stamp_rd);
 			usleep(GAP_US);	/* the pool refills here */
@@ -325,7 +355,7 @@ static int dispatch_async(const struct target *t, size_t n, double *rate,
 			struct epoll_event e = { .events = EPOLLIN };
 			int slot = free_slot[--nfree];
 
-			if ((handle[slot] = handle_for(t)) < 0 ||
+			if ((handle[slot] = handle_for(t, 0)) < 0 ||
 			    (pidfd[slot] = pristine_run_start(handle[slot],
 							      NULL)) < 0) {
 				err = errno;
@@ -454,6 +484,10 @@ int async_bench(size_t n, const struct target *tg, size_t n_tg, int stamp_rd,
 	int err = 0;
 
 	for (i = 0; i < n_tg && !err; i++) {
+		if ((image_fd = open(tg[i].path, O_RDONLY | O_CLOEXEC)) < 0) {
+			err = errno;
+			break;
+		}
 		fprintf(stderr, "async: %s, no pool ... ", tg[i].name);
 		err = in_call(&tg[i], "fresh", n, stamp_rd);
 		if (!err && !(err = pool_up())) {
@@ -465,6 +499,7 @@ int async_bench(size_t n, const struct target *tg, size_t n_tg, int stamp_rd,
 			fprintf(stderr, "dispatch\n");
 			err = dispatch(&tg[i], n, stamp_rd);
 		}
+		close(image_fd);
 	}
 	if (!err) {
 		print(n);

@@ -215,28 +215,36 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 #endif
 
 /*
- * Does pidfs give each process's pidfds an inode of their own (Linux 6.9
- * and later)? Then a pidfd opened later can be told to name the same
- * process: the library keeps the inode, not a descriptor.
+ * Can a pidfd opened later be told to name the run's process? With pidfs
+ * (Linux 6.9 and later) the pidfds of one process share an inode of their
+ * own; and pidfd_open() must work (valgrind and some seccomp filters
+ * refuse it). Asked once, of this process's own pid. Then the library
+ * keeps the inode, not a descriptor.
  */
-static int pidfs_names(int pidfd)
+static int pidfs_names(void)
 {
 	static int known;	/* 0: not yet, 1: yes, 2: no */
-	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fd, saved = errno;
 	struct statfs sf;
 
-	if (!k) {
-		k = fstatfs(pidfd, &sf) == 0 && sf.f_type == PID_FS_MAGIC ? 1
-									   : 2;
+	if (k)
+		return k == 1;
+	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	k = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == PID_FS_MAGIC ? 1
+									  : 2;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || errno != EMFILE)		/* else: ask again later */
 		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
-	}
+	errno = saved;
 	return k == 1;
 }
 
 /*
  * A pidfd of the library's own for the run's process, to reap it: the
  * caller's may be closed, or its number reused. -1 if the process is
- * gone already (the caller waited for it).
+ * gone already (the caller waited for it), or if no descriptor is left:
+ * then the caller's wait reaps it.
  */
 static int own_pidfd(const struct handle *h)
 {
@@ -280,7 +288,7 @@ PRISTINE_EXPORT int pristine_run_start(int handle, pid_t *pid)
 	if ((err = seal(h, "pristine_run_start")))
 		goto fail;
 	/* Without pidfs the library keeps a copy of the pidfd. */
-	if (pidfs_names(pidfd) && fstat(pidfd, &st) == 0) {
+	if (pidfs_names() && fstat(pidfd, &st) == 0) {
 		h->pidfd_ino = st.st_ino;
 	} else if ((copy = fcntl(pidfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		err = errno;

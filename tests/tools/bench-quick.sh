@@ -113,7 +113,7 @@ else
 fi
 rm -f "$out-replot.svg" "$out.err"
 # The asynchronous run: both sections in the text; in its CSV, for each
-# target, six in-call cells per block (fresh, pool) and three dispatch
+# target, seven in-call cells per block (fresh, pool) and three dispatch
 # methods, posix_spawn's ratios 1.
 grep -q '^async: time inside the calls per spawn' "$out.txt" &&
 grep -q '^async: dispatch' "$out.txt" &&
@@ -134,7 +134,7 @@ NR == 1 {
 END {
 	split("true static", t, " ")
 	for (i in t) {
-		if (n["in_call_us," t[i]] != 12) bad(t[i] ": not 12 in-call cells")
+		if (n["in_call_us," t[i]] != 14) bad(t[i] ": not 14 in-call cells")
 		if (n["dispatch_per_s," t[i]] != 3 ||
 		    n["dispatch_cpu_us," t[i]] != 3) bad(t[i] ": dispatch cells")
 	}
