@@ -180,7 +180,11 @@ static int sample_sync(const struct target *t, double *us)
 	int err = pristine_spawn(&pid, t->path, NULL, NULL, t->argv, t->envp);
 
 	us[C_SYNC] = now_us() - t0;
-	return err ? err : reap_pid(pid);
+	if (err)
+		return err;
+	err = reap_pid(pid);
+	return !err && pristine_last_route() != PRISTINE_ROUTE_LOADER ? ENOEXEC
+								       : err;
 }
 
 /* The run must have taken the route the table's pristine methods take:
