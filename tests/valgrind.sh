@@ -19,7 +19,7 @@ LD_LIBRARY_PATH=$top_builddir/src/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
 unset CK_FORK
 status=0
-for t in test-pristine test-reserve; do
+for t in test-pristine test-reserve test-async; do
 	bin=$tests_builddir/.libs/$t
 	[ -x "$bin" ] || bin=$tests_builddir/$t
 	if [ ! -x "$bin" ]; then

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "async.h"
 #include "bench.h"
 
 #ifndef BENCH_STAMP_PATH
@@ -38,6 +39,8 @@ struct options {
 	size_t n_sweep;
 	int sweep_set;
 	size_t sustained;	/* back-to-back spawns per method and target */
+	size_t async;		/* rounds and spawns of async.c's cells */
+	const char *async_csv;
 };
 
 /* One parent shape measured under one pinning. */
@@ -403,7 +406,11 @@ static void usage(FILE *f)
 "  --threads N        the threaded parent's extra idle threads\n"
 "  --sweep LIST       extra parent sizes for the plot, e.g. 256M,1G\n"
 "                     (default: 1/8 and 1/2 of the large size; \"\" none)\n"
-"  --static-target P  the static target (default: the one built here)\n");
+"  --static-target P  the static target (default: the one built here)\n"
+"  --async N          the asynchronous run: N rounds per in-call cell, N\n"
+"                     spawns per dispatch cell (default 1000, 50 with\n"
+"                     --quick; 0: skip)\n"
+"  --async-csv FILE   its cells as CSV\n");
 }
 
 static void parse(int argc, char **argv, struct options *o)
@@ -422,13 +429,15 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, 't' },
 		{ "sweep", required_argument, NULL, 'S' },
 		{ "static-target", required_argument, NULL, 'T' },
+		{ "async", required_argument, NULL, 'A' },
+		{ "async-csv", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	size_t rounds = 0, big_rounds = 0, warmup = (size_t)-1;
 	size_t bytes = 0, maps = 0;
 	const char *sweep = NULL;
-	ssize_t sustained = -1;
+	ssize_t sustained = -1, async = -1;
 	int c, threads = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -449,6 +458,9 @@ static void parse(int argc, char **argv, struct options *o)
 			  break;
 		case 'S': sweep = optarg; break;
 		case 'T': o->stamp = optarg; break;
+		case 'A': async = (ssize_t)parse_size(optarg, "--async");
+			  break;
+		case 'a': o->async_csv = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -459,6 +471,7 @@ static void parse(int argc, char **argv, struct options *o)
 	}
 	o->sustained = sustained >= 0 ? (size_t)sustained
 				      : o->quick ? 200 : 10000;
+	o->async = async >= 0 ? (size_t)async : o->quick ? 50 : 1000;
 	o->rounds = rounds ? rounds : o->quick ? 40 : 1000;
 	o->big_rounds = big_rounds ? big_rounds : o->quick ? 10 : 100;
 	o->warmup = warmup != (size_t)-1 ? warmup : o->quick ? 3 : 20;
@@ -665,6 +678,13 @@ int main(int argc, char **argv)
 	if (o.sustained) {
 		pin_set(0);
 		sustained(o.sustained, tg, 2);
+	}
+	if (o.async) {
+		int err;
+
+		fflush(stdout);
+		if ((err = async_bench(o.async, tg, 2, stamp_rd, o.async_csv)))
+			die("%s", "async", err);
 	}
 	{
 		char load[256];

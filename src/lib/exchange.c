@@ -54,31 +54,36 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 		if (n <= 0) {	/* EOF, or reset: unread data was dropped */
 			if (r.kernel)
 				return 0;
-			*step = 0;	/* exchange() says how it died */
+			*step = 0;	/* answer() says how it died */
 			return ESRCH;
 		}
 		have += (size_t)n;
 	}
 }
 
-/* Sends what is left of the request and reads the answer. */
-static int exchange(struct empty *e, struct sender *s, uint32_t *step,
-		    int *route)
+/* A loader that is gone already is no error here: its answer (or EOF) says
+ * why. Another failure kills it: it would wait for the rest forever. */
+int exchange_send(struct empty *e, struct sender *s)
 {
-	int err, lost;
+	int err = sender_push(s, e->sock, 0);
 
-	*step = 0;
-	err = sender_push(s, e->sock, 0);
 	if (err && err != EPIPE && err != ECONNRESET) {
-		/* The loader would wait for the rest forever. */
 		errmsg_set("cannot send the request: %s", strerror(err));
 		empty_abort(e);
 		return err;
 	}
-	/* If the loader is gone, its answer (or EOF) says why. The loader
-	 * reads the whole request before it applies any of it: when the send
-	 * failed, nothing was applied (spawn_member() relies on that). */
+	/* The loader reads the whole request before it applies any of it:
+	 * when the send failed, nothing was applied (spawn_member() relies
+	 * on that). */
 	e->unsent = err != 0;
+	return 0;
+}
+
+/* Reads the answer to a request sent whole; on failure, reaps. */
+static int answer(struct empty *e, uint32_t *step, int *route)
+{
+	int err, lost;
+
 	err = read_reply(e, step, route);
 	/* EOF from a child that never became the loader. */
 	if (err == ESRCH && (lost = empty_exec_failed(e)))
@@ -94,22 +99,21 @@ static int exchange(struct empty *e, struct sender *s, uint32_t *step,
 	return err;
 }
 
-int exchange_finish(struct empty *e, struct sender *s, int *route)
+int exchange_answer(struct empty *e, const struct request *req, int *route)
 {
-	uint32_t step;
-	int err = exchange(e, s, &step, route);
+	uint32_t step = 0;
+	int err = answer(e, &step, route);
 
 	if (err == EPERM && *route == PW_WHY_CREDS)
 		errmsg_set("step %u (%s): the loader %s has a file capability, "
 			   "which cleared this process's ambient capabilities "
 			   "at its exec (see pristine(7))", step,
-			   request_key(s->req, step), loader_path());
+			   request_key(req, step), loader_path());
 	else if (err && step)
-		errmsg_set("step %u (%s): %s%s", step,
-			   request_key(s->req, step), strerror(err),
-			   s->req->hint ? s->req->hint(request_key(s->req, step),
-						       err)
-					: "");
+		errmsg_set("step %u (%s): %s%s", step, request_key(req, step),
+			   strerror(err),
+			   req->hint ? req->hint(request_key(req, step), err)
+				     : "");
 	if (err)
 		return err;
 	close(e->sock);
@@ -117,9 +121,17 @@ int exchange_finish(struct empty *e, struct sender *s, int *route)
 	return 0;
 }
 
+int exchange_finish(struct empty *e, struct sender *s, int *route)
+{
+	int err = exchange_send(e, s);
+
+	return err ? err : exchange_answer(e, s->req, route);
+}
+
 int exchange_prepare(struct empty *e, struct sender *s, int *route)
 {
-	uint32_t step;
+	uint32_t step = 0;
+	int err = exchange_send(e, s);
 
-	return exchange(e, s, &step, route);
+	return err ? err : answer(e, &step, route);
 }

@@ -2,12 +2,15 @@
 /* Copyright (C) 2026 The pristine authors */
 /*
  * pristine_open(), pristine_config() and pristine_run(): an empty process
- * per handle, configured key by key, then run.
+ * per handle, configured key by key, then run; or pristine_run_start() and
+ * pristine_run_finish(): the run without the wait for its answer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include "empty.h"
@@ -115,6 +118,14 @@ PRISTINE_EXPORT int pristine_open(unsigned int flags)
 	return h->e.sock;
 }
 
+/* The handle of a run in progress takes no other call but its finish. */
+static int busy(struct handle *h, const char *fn)
+{
+	errmsg_set("%s: a run was started on handle %d: only "
+		   "pristine_run_finish() may follow", fn, h->e.sock);
+	return EBUSY;
+}
+
 PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 				    const char *key, const void *value,
 				    int aux)
@@ -130,7 +141,10 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 			   handle);
 		return errmsg_fail(EBADF, "pristine_config");
 	}
-	err = key_parse(&call, &k);
+	if (h->started)
+		err = busy(h, "pristine_config");
+	else
+		err = key_parse(&call, &k);
 	if (!err && (k->flags & KEY_OWN_PROCESS) && h->from_pool)
 		err = renew(h);
 	if (!err)
@@ -142,9 +156,30 @@ PRISTINE_EXPORT int pristine_config(int handle, unsigned int cmd,
 	return 0;
 }
 
+/* The last records of h's request (argv, env, the run); on failure the
+ * empty process is killed. Returns 0 or a positive errno. */
+static int seal(struct handle *h, const char *fn)
+{
+	struct config *c = &h->config;
+	int err;
+
+	if (!c->have_exec) {
+		errmsg_set("%s: no \"exec\" configured", fn);
+		err = EINVAL;
+	} else if (!(err = config_flush(c)) &&
+		   !(err = record_strings(&c->req, PW_REQ_ARGV, "argv",
+					  c->argv.v)) &&
+		   !(err = record_strings(&c->req, PW_REQ_ENVP, "env",
+					  c->env.v))) {
+		err = record_run(&c->req, PW_REQ_RUN, c->mode);
+	}
+	if (err)
+		empty_abort(&h->e);
+	return err;
+}
+
 PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 {
-	struct config *c;
 	struct handle *h;
 	struct sender s;
 	int err, route, pidfd;
@@ -154,20 +189,13 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 		errmsg_set("pristine_run: %d is not a pristine handle", handle);
 		return errmsg_fail(EBADF, "pristine_run");
 	}
-	c = &h->config;
-	if (!c->have_exec) {
-		errmsg_set("pristine_run: no \"exec\" configured");
-		err = EINVAL;
-		empty_abort(&h->e);
-	} else if ((err = config_flush(c)) ||
-		   (err = record_strings(&c->req, PW_REQ_ARGV, "argv",
-					 c->argv.v)) ||
-		   (err = record_strings(&c->req, PW_REQ_ENVP, "env",
-					 c->env.v)) ||
-		   (err = record_run(&c->req, PW_REQ_RUN, c->mode))) {
-		empty_abort(&h->e);
-	} else {
-		sender_init(&s, &c->req);
+	if (h->started) {
+		err = busy(h, "pristine_run");
+		handle_add(h);
+		return errmsg_fail(err, "pristine_run");
+	}
+	if (!(err = seal(h, "pristine_run"))) {
+		sender_init(&s, &h->config.req);
 		err = exchange_finish(&h->e, &s, &route);
 	}
 	pidfd = h->e.pidfd;
@@ -180,4 +208,139 @@ PRISTINE_EXPORT int pristine_run(int handle, pid_t *pid)
 	if (err)
 		return errmsg_fail(err, "pristine_run");
 	return pidfd;
+}
+
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446
+#endif
+
+/*
+ * Can a pidfd opened later be told to name the run's process? With pidfs
+ * (Linux 6.9 and later) the pidfds of one process share an inode of their
+ * own; and pidfd_open() must work (valgrind and some seccomp filters
+ * refuse it). Asked once, of this process's own pid. Then the library
+ * keeps the inode, not a descriptor.
+ */
+static int pidfs_names(void)
+{
+	static int known;	/* 0: not yet, 1: yes, 2: no */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fd, saved = errno;
+	struct statfs sf;
+
+	if (k)
+		return k == 1;
+	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	k = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == PID_FS_MAGIC ? 1
+									  : 2;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || errno != EMFILE)		/* else: ask again later */
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	errno = saved;
+	return k == 1;
+}
+
+/*
+ * A pidfd of the library's own for the run's process, to reap it: the
+ * caller's may be closed, or its number reused. -1 if the process is
+ * gone already (the caller waited for it), or if no descriptor is left:
+ * then the caller's wait reaps it.
+ */
+static int own_pidfd(const struct handle *h)
+{
+	struct stat st;
+	int fd;
+
+	if (h->e.pidfd >= 0 || !h->pidfd_ino)
+		return h->e.pidfd;
+	fd = (int)syscall(SYS_pidfd_open, h->e.pid, 0);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_ino != h->pidfd_ino)) {
+		close(fd);	/* its pid names another process now */
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * The request goes out whole (the loader reads it while we write), and
+ * the call returns without the answer: the handle turns readable when it
+ * comes. The process is the caller's from now on, by the pidfd returned.
+ */
+PRISTINE_EXPORT int pristine_run_start(int handle, pid_t *pid)
+{
+	struct handle *h;
+	struct sender s;
+	struct stat st;
+	int err, pidfd, copy = -1;
+
+	errmsg_clear();
+	if (!(h = handle_take(handle))) {
+		errmsg_set("pristine_run_start: %d is not a pristine handle",
+			   handle);
+		return errmsg_fail(EBADF, "pristine_run_start");
+	}
+	if (h->started) {
+		err = busy(h, "pristine_run_start");
+		handle_add(h);
+		return errmsg_fail(err, "pristine_run_start");
+	}
+	pidfd = h->e.pidfd;
+	if ((err = seal(h, "pristine_run_start")))
+		goto fail;
+	/* Without pidfs the library keeps a copy of the pidfd. */
+	if (pidfs_names() && fstat(pidfd, &st) == 0) {
+		h->pidfd_ino = st.st_ino;
+	} else if ((copy = fcntl(pidfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		err = errno;
+		empty_abort(&h->e);
+		goto fail;
+	}
+	sender_init(&s, &h->config.req);
+	if ((err = exchange_send(&h->e, &s))) {	/* pidfd closed */
+		if (copy >= 0)
+			close(copy);
+		goto fail;
+	}
+	h->e.pidfd = copy;
+	/* Sent: the descriptors are the empty process's now. */
+	request_sent(&h->config.req);
+	h->started = 1;
+	if (pid)
+		*pid = h->e.pid;
+	handle_add(h);
+	return pidfd;
+fail:
+	handle_free(h);
+	return errmsg_fail(err, "pristine_run_start");
+}
+
+PRISTINE_EXPORT int pristine_run_finish(int handle)
+{
+	struct handle *h;
+	int err, route;
+
+	errmsg_clear();
+	if (!(h = handle_take(handle))) {
+		errmsg_set("pristine_run_finish: %d is not a pristine handle",
+			   handle);
+		return errmsg_fail(EBADF, "pristine_run_finish");
+	}
+	if (!h->started) {
+		errmsg_set("pristine_run_finish: no run was started on handle "
+			   "%d (pristine_run_start())", handle);
+		handle_add(h);
+		return errmsg_fail(EINVAL, "pristine_run_finish");
+	}
+	/* A failed run's process is reaped here, by the library's pidfd:
+	 * the caller's still names it, and a wait on it finds no child. */
+	h->e.pidfd = own_pidfd(h);
+	if (!(err = exchange_answer(&h->e, &h->config.req, &route))) {
+		if (h->e.pidfd >= 0)
+			close(h->e.pidfd);
+		route_set(route);
+	}
+	handle_free(h);
+	if (err)
+		return errmsg_fail(err, "pristine_run_finish");
+	return 0;
 }

@@ -45,6 +45,11 @@ int pristine_open(unsigned int flags);
 int pristine_config(int handle, unsigned int cmd, const char *key,
 		    const void *value, int aux);
 int pristine_run(int handle, pid_t *pid);
+/* The run without the wait: returns the pidfd once the request is sent;
+ * the handle turns readable when the exec's outcome is known, and
+ * pristine_run_finish() returns it (0, or -1 and errno) and closes it. */
+int pristine_run_start(int handle, pid_t *pid);
+int pristine_run_finish(int handle);
 
 /* Why the last failing call of this thread failed, in words. */
 const char *pristine_errmsg(void);

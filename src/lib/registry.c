@@ -5,13 +5,16 @@
  * of an empty process's control socket; the registry maps it to the
  * process and the configuration gathered so far. Handles the caller closed
  * without a run are noticed (the fd no longer names the same socket) and
- * their processes killed and reaped on the next call.
+ * their processes killed and reaped on the next call; a run started
+ * without a wait (pristine_run_start()) is the caller's already: its
+ * entry is only forgotten.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "fork.h"
 #include "registry.h"
 
@@ -47,7 +50,11 @@ static void sweep(void)
 		}
 		__atomic_store_n(pp, h->next, __ATOMIC_RELAXED);
 		h->e.sock = -1;		/* the number is not ours anymore */
-		empty_abort(&h->e);
+		if (h->started) {	/* the process is the caller's */
+			if (h->e.pidfd >= 0)
+				close(h->e.pidfd);
+		} else
+			empty_abort(&h->e);
 		handle_free(h);
 	}
 }

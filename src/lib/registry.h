@@ -14,6 +14,13 @@ struct handle {
 	ino_t ino;
 	struct empty e;
 	int from_pool;		/* its process was made by the pool's thread */
+	/* pristine_run_start() sent the request: the process is the
+	 * caller's, only the answer is left. The library holds no pidfd
+	 * (e.pidfd -1) but the inode that names the process (pidfs); on a
+	 * kernel without pidfs, e.pidfd is a copy of the caller's. Either
+	 * serves to reap a failed run. */
+	int started;
+	ino_t pidfd_ino;
 	struct config config;
 };
 
@@ -28,7 +35,8 @@ void handle_put(struct handle *h);
 struct handle *handle_take(int fd);
 /* Frees a handle out of the registry, and its configuration. */
 void handle_free(struct handle *h);
-/* Reaps the processes of handles the caller closed without a run. */
+/* Reaps the processes of handles the caller closed without a run, and
+ * forgets the started runs closed without pristine_run_finish(). */
 void handles_sweep(void);
 
 #endif

@@ -13,13 +13,21 @@ void request_init(struct request *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void request_free(struct request *r)
+void request_sent(struct request *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->nfds; i++)
 		if (r->owned[i])
 			close(r->fds[i]);
+	r->nfds = 0;
+}
+
+void request_free(struct request *r)
+{
+	size_t i;
+
+	request_sent(r);
 	for (i = 1; i <= r->records; i++)
 		free((char *)r->keys[i]);
 	free(r->buf);

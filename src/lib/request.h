@@ -29,6 +29,9 @@ struct request {
 
 void request_init(struct request *r);
 void request_free(struct request *r);
+/* Once the request is sent: closes the descriptors it owns and forgets
+ * them all; the records and their keys stay, for error messages. */
+void request_sent(struct request *r);
 /* Appends a record of two payload parts (b NULL: blen bytes reserved for
  * the caller to fill). Returns 0 or a positive errno. */
 int request_add(struct request *r, uint32_t type, const char *key,

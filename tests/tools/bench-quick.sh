@@ -10,9 +10,11 @@ bench=${top_builddir:?}/src/pristine-bench
 out=${tests_builddir:?}/bench-quick
 csv=$out.csv
 svg=$out.svg
-rm -f "$csv" "$svg"
+acsv=$out-async.csv
+rm -f "$csv" "$svg" "$acsv"
 
-if ! timeout 300 "$bench" --quick --csv "$csv" --svg "$svg" >"$out.txt" 2>&1
+if ! timeout 300 "$bench" --quick --csv "$csv" --svg "$svg" \
+	--async-csv "$acsv" >"$out.txt" 2>&1
 then
 	bad "pristine-bench --quick failed; its output:
 $(cat "$out.txt")"
@@ -110,6 +112,37 @@ else
 	bad "--replot: $(cat "$out.err"; diff "$svg" "$out-replot.svg" | head)"
 fi
 rm -f "$out-replot.svg" "$out.err"
+# The asynchronous run: both sections in the text; in its CSV, for each
+# target, seven in-call cells per block (fresh, pool) and three dispatch
+# methods, posix_spawn's ratios 1.
+grep -q '^async: time inside the calls per spawn' "$out.txt" &&
+grep -q '^async: dispatch' "$out.txt" &&
+ok "the asynchronous run's two sections" ||
+bad "no asynchronous run's sections in $out.txt"
+why=$(awk -F, '
+function bad(why) { print FILENAME ":" NR ": " why ": " $0; err = 1 }
+NR == 1 {
+	if ($0 != "measure,target,source,method,value,p99,ratio") bad("header")
+	next
+}
+{
+	if (NF != 7) { bad("not 7 fields"); next }
+	if ($5 !~ /^[0-9]+\.[0-9]+$/ || $5 + 0 <= 0) bad("value")
+	if ($4 == "posix_spawn" && $7 != "1.0000") bad("posix_spawn ratio")
+	n[$1 "," $2]++
+}
+END {
+	split("true static", t, " ")
+	for (i in t) {
+		if (n["in_call_us," t[i]] != 14) bad(t[i] ": not 14 in-call cells")
+		if (n["dispatch_per_s," t[i]] != 3 ||
+		    n["dispatch_cpu_us," t[i]] != 3) bad(t[i] ": dispatch cells")
+	}
+	exit err
+}' "$acsv") && ok "the asynchronous run's CSV is well-formed" ||
+bad "the asynchronous run's CSV:
+$why"
+rm -f "$acsv"
 note "bench quick: $(sed 1d "$csv" | wc -l) cells, $methods methods;" \
 	"$(tail -1 "$out.txt")"
 finish
