@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Copyright (C) 2026 The pristine authors */
 /*
- * The PRISTINE_* variables, read once when the shim is loaded: all the
- * work a program that never spawns pays for. A value the shim does not
- * know is reported there, once, and taken as documented in
- * pristine-preload(8) (as if the variable were unset).
+ * The PRISTINE_* variables, read once when the shim is loaded, and only
+ * if the environment holds one: otherwise the settings stay all zeros
+ * (the default mode, nothing else), and a look at each variable's first
+ * bytes is all the work a program that never spawns pays for. A value
+ * the shim does not know is reported there, once, and taken as
+ * documented in pristine-preload(8) (as if the variable were unset).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "preload.h"
+
+extern char **environ;
 
 struct shim_settings shim_settings;
 
@@ -48,7 +52,6 @@ static void read_mode(void)
 	const char *v = value("PRISTINE_PRELOAD");
 	size_t i;
 
-	shim_settings.mode = SHIM_DEFAULT;
 	if (!v)
 		return;
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -68,7 +71,7 @@ static void read_stats(void)
 		say("PRISTINE_STATS", v, "not 0 or 1; no statistics");
 	shim_settings.stats = v && !strcmp(v, "1");
 	if (shim_settings.stats)
-		shim_report_loaded();
+		shim_settings.loaded_by = getpid();
 }
 
 static void read_pool(void)
@@ -86,11 +89,28 @@ static void read_pool(void)
 		shim_settings.pool = (unsigned int)n;
 }
 
+static int any_set(void)
+{
+	char **e;
+
+	for (e = environ; e && *e; e++)
+		if ((*e)[0] == 'P' && !strncmp(*e, "PRISTINE_", 9))
+			return 1;
+	return 0;
+}
+
 __attribute__((constructor)) static void read_settings(void)
 {
+	if (!any_set())
+		return;
 	read_mode();
 	read_stats();
 	read_pool();
 	/* "stderr", or a file: opened at each line (report.c). */
 	shim_settings.trace = value("PRISTINE_TRACE");
+	/* What the shim reports is the core's: a process asked to report
+	 * loads it now, so that a spawn with no descriptor left is
+	 * reported too. */
+	if (shim_settings.stats || shim_settings.trace)
+		shim_core();
 }

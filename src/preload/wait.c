@@ -24,8 +24,21 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "held.h"
 #include "preload.h"
+
+/* The pool's members are the core's (held.h): none before it is loaded,
+ * and the core is never loaded from here. */
+static int held_possible(void)
+{
+	const struct shim_core *c = shim_core_loaded();
+
+	return c && c->held_possible && c->held_possible();
+}
+
+#define held_lock(old) shim_core_loaded()->held_lock(old)
+#define held_unlock(old) shim_core_loaded()->held_unlock(old)
+#define held_has_locked(pid) shim_core_loaded()->held_has_locked(pid)
+#define held_forget(pid) shim_core_loaded()->held_forget(pid)
 
 /*
  * One call of either system call; the shape of the program's. The kernel

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 The pristine authors */
+/*
+ * The object LD_PRELOAD loads into every process: the interposers and
+ * nothing else. A program that never spawns maps it, relocates a few
+ * dozen words and runs nothing of it; the library, hundreds of
+ * relocations and pages written at load, is in the core, which the first
+ * call that needs it loads from this object's directory. A core that
+ * cannot be loaded is said once, and glibc does everything.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "preload.h"
+
+#define CORE_NAME "libpristine-preload-core.so"
+
+static const struct shim_core *core;	/* set once */
+
+static void *next_symbol(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (!f) {
+		fprintf(stderr, "libpristine-preload: no %s after the shim: %s\n",
+			name, dlerror());
+		abort();
+	}
+	return f;
+}
+
+/* Without the core: glibc's functions, and no pool. */
+static struct shim_core glibc_table;
+
+static void glibc_only(void)
+{
+	struct shim_core *t = &glibc_table;
+
+	t->spawn = next_symbol("posix_spawn");
+	t->spawnp = next_symbol("posix_spawnp");
+	t->fa_init = next_symbol("posix_spawn_file_actions_init");
+	t->fa_destroy = next_symbol("posix_spawn_file_actions_destroy");
+	t->fa_addopen = next_symbol("posix_spawn_file_actions_addopen");
+	t->fa_addclose = next_symbol("posix_spawn_file_actions_addclose");
+	t->fa_adddup2 = next_symbol("posix_spawn_file_actions_adddup2");
+	t->fa_addchdir_np =
+		next_symbol("posix_spawn_file_actions_addchdir_np");
+	t->fa_addfchdir_np =
+		next_symbol("posix_spawn_file_actions_addfchdir_np");
+	t->fa_addclosefrom_np =
+		next_symbol("posix_spawn_file_actions_addclosefrom_np");
+	t->fa_addtcsetpgrp_np =
+		next_symbol("posix_spawn_file_actions_addtcsetpgrp_np");
+	t->system = next_symbol("system");
+	t->popen = next_symbol("popen");
+	t->pclose = next_symbol("pclose");
+}
+
+/* Is the descriptor table full (or the system's)? */
+static int no_descriptor(void)
+{
+	int fd = open("/", O_PATH | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && (errno == EMFILE || errno == ENFILE);
+}
+
+/* The core, next to this object (by its path as loaded). NULL with the
+ * reason in why, and *again set if it may load later (no descriptor was
+ * free: glibc's posix_spawn() is then what the library would call too,
+ * its route glibc-nofds). */
+static const struct shim_core *open_core(char *why, size_t len, int *again)
+{
+	static const struct shim_front front = {
+		.abi = SHIM_CORE_ABI, .size = sizeof(front),
+		.settings = &shim_settings, .next = next_symbol,
+	};
+	const struct shim_core *t;
+	shim_core_entry *entry;
+	char path[PATH_MAX];
+	const char *slash;
+	Dl_info info;
+	void *h;
+
+	if (!dladdr((void *)open_core, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/')))
+		snprintf(path, sizeof(path), "%s", CORE_NAME);
+	else if (snprintf(path, sizeof(path), "%.*s/%s",
+			  (int)(slash - info.dli_fname), info.dli_fname,
+			  CORE_NAME) >= (int)sizeof(path)) {
+		snprintf(why, len, "%s: %s", info.dli_fname,
+			 strerror(ENAMETOOLONG));
+		return NULL;
+	}
+	h = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
+	if (!h) {
+		snprintf(why, len, "%s", dlerror());
+		*again = no_descriptor();
+		return NULL;
+	}
+	*(void **)&entry = dlsym(h, SHIM_CORE_ENTRY);
+	t = entry ? entry(&front) : NULL;
+	if (!t || t->abi != SHIM_CORE_ABI || t->size != sizeof(*t)) {
+		snprintf(why, len, "%s: from another build", path);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * The core, loaded at the first call. A core that cannot be loaded is
+ * said once, and glibc's functions stand in from then on; one that finds
+ * no descriptor is tried again at the next call (glibc serves this one).
+ */
+const struct shim_core *shim_core(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_once_t glibc_once = PTHREAD_ONCE_INIT;
+	const struct shim_core *t = shim_core_loaded();
+	char why[PATH_MAX + 256];
+	int saved = errno, again = 0;
+
+	if (t)
+		return t;
+	pthread_mutex_lock(&lock);
+	t = core;
+	if (!t) {
+		t = open_core(why, sizeof(why), &again);
+		if (t) {
+			__atomic_store_n(&core, t, __ATOMIC_RELEASE);
+		} else {
+			pthread_once(&glibc_once, glibc_only);
+			t = &glibc_table;
+		}
+		if (t == &glibc_table && !again) {
+			dprintf(STDERR_FILENO, "libpristine-preload[%d]: no "
+				"core: %s; spawning with glibc instead\n",
+				getpid(), why);
+			__atomic_store_n(&core, t, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	errno = saved;
+	return t;
+}
+
+const struct shim_core *shim_core_loaded(void)
+{
+	return __atomic_load_n(&core, __ATOMIC_ACQUIRE);
+}
+
+SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			    const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[],
+			    char *const envp[])
+{
+	return shim_core()->spawn(pid, path, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			     const posix_spawn_file_actions_t *fa,
+			     const posix_spawnattr_t *attr, char *const argv[],
+			     char *const envp[])
+{
+	return shim_core()->spawnp(pid, file, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+{
+	return shim_core()->fa_init(fa);
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+	return shim_core()->fa_destroy(fa);
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa,
+						 int fd, const char *path,
+						 int oflag, mode_t mode)
+{
+	return shim_core()->fa_addopen(fa, fd, path, oflag, mode);
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa,
+						  int fd)
+{
+	return shim_core()->fa_addclose(fa, fd);
+}
+
+SHIM_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa,
+						 int fd, int newfd)
+{
+	return shim_core()->fa_adddup2(fa, fd, newfd);
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa,
+				     const char *path)
+{
+	return shim_core()->fa_addchdir_np(fa, path);
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addfchdir_np(posix_spawn_file_actions_t *fa, int fd)
+{
+	return shim_core()->fa_addfchdir_np(fa, fd);
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *fa,
+					 int from)
+{
+	return shim_core()->fa_addclosefrom_np(fa, from);
+}
+
+SHIM_EXPORT int
+posix_spawn_file_actions_addtcsetpgrp_np(posix_spawn_file_actions_t *fa,
+					 int tcfd)
+{
+	return shim_core()->fa_addtcsetpgrp_np(fa, tcfd);
+}
+
+SHIM_EXPORT int system(const char *cmd)
+{
+	return shim_core()->system(cmd);
+}
+
+SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	return shim_core()->popen(cmd, mode);
+}
+
+SHIM_EXPORT int pclose(FILE *f)
+{
+	return shim_core()->pclose(f);
+}
+
+/*
+ * PRISTINE_STATS=1: the line of this process, at exit() or _exit(),
+ * perhaps in a vfork() child or a signal handler (see shim_report()).
+ * The core says it for a process with spawns of its own; this says
+ * spawns=0 for the process that loaded the shim and had none.
+ */
+static void leave(int locked)
+{
+	static int done;
+	const struct shim_core *c = shim_core_loaded();
+	char line[512];
+	int n, saved = errno;
+
+	if (!shim_settings.stats || done)
+		return;
+	if (c && c->report && c->report(locked)) {
+		done = 1;
+		return;
+	}
+	if (getpid() != shim_settings.loaded_by)
+		return;
+	done = 1;
+	n = snprintf(line, sizeof(line), "pristine-preload[%d]: spawns=0 "
+		     "loader=0 kernel=0 glibc=0 fallback=0 failed=0 "
+		     "program=%s\n", (int)shim_settings.loaded_by,
+		     program_invocation_short_name);
+	if (n > (int)sizeof(line) - 1) {
+		n = sizeof(line);
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere to say it */
+	}
+	errno = saved;
+}
+
+__attribute__((destructor)) static void at_exit(void)
+{
+	leave(1);
+}
+
+/* glibc's exit() ends with its own _exit(), which is not this one. */
+SHIM_EXPORT void _exit(int status)
+{
+	leave(0);
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+SHIM_EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
