@@ -38,6 +38,8 @@ struct options {
 	size_t n_sweep;
 	int sweep_set;
 	size_t sustained;	/* back-to-back spawns per method and target */
+	size_t shim_rounds;	/* bench_shim_load() */
+	size_t make_rounds;	/* bench_workload() */
 };
 
 /* One parent shape measured under one pinning. */
@@ -403,7 +405,11 @@ static void usage(FILE *f)
 "  --threads N        the threaded parent's extra idle threads\n"
 "  --sweep LIST       extra parent sizes for the plot, e.g. 256M,1G\n"
 "                     (default: 1/8 and 1/2 of the large size; \"\" none)\n"
-"  --static-target P  the static target (default: the one built here)\n");
+"  --static-target P  the static target (default: the one built here)\n"
+"  --shim-rounds N    the shim's load cost: runs per preload (default\n"
+"                     2000, 30 with --quick; 0: skip)\n"
+"  --make-rounds N    make -j2 workload: runs per variant (default 15,\n"
+"                     1 with --quick; 0: skip)\n");
 }
 
 static void parse(int argc, char **argv, struct options *o)
@@ -422,13 +428,15 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, 't' },
 		{ "sweep", required_argument, NULL, 'S' },
 		{ "static-target", required_argument, NULL, 'T' },
+		{ "shim-rounds", required_argument, NULL, 'H' },
+		{ "make-rounds", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	size_t rounds = 0, big_rounds = 0, warmup = (size_t)-1;
 	size_t bytes = 0, maps = 0;
 	const char *sweep = NULL;
-	ssize_t sustained = -1;
+	ssize_t sustained = -1, shim_rounds = -1, make_rounds = -1;
 	int c, threads = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -449,6 +457,12 @@ static void parse(int argc, char **argv, struct options *o)
 			  break;
 		case 'S': sweep = optarg; break;
 		case 'T': o->stamp = optarg; break;
+		case 'H': shim_rounds = (ssize_t)parse_size(optarg,
+							    "--shim-rounds");
+			  break;
+		case 'K': make_rounds = (ssize_t)parse_size(optarg,
+							    "--make-rounds");
+			  break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -459,6 +473,10 @@ static void parse(int argc, char **argv, struct options *o)
 	}
 	o->sustained = sustained >= 0 ? (size_t)sustained
 				      : o->quick ? 200 : 10000;
+	o->shim_rounds = shim_rounds >= 0 ? (size_t)shim_rounds
+					  : o->quick ? 30 : 2000;
+	o->make_rounds = make_rounds >= 0 ? (size_t)make_rounds
+					  : o->quick ? 1 : 15;
 	o->rounds = rounds ? rounds : o->quick ? 40 : 1000;
 	o->big_rounds = big_rounds ? big_rounds : o->quick ? 10 : 100;
 	o->warmup = warmup != (size_t)-1 ? warmup : o->quick ? 3 : 20;
@@ -666,6 +684,10 @@ int main(int argc, char **argv)
 		pin_set(0);
 		sustained(o.sustained, tg, 2);
 	}
+	if (o.shim_rounds)
+		bench_shim_load(o.shim_rounds);
+	if (o.make_rounds)
+		bench_workload(o.make_rounds, o.quick);
 	{
 		char load[256];
 

@@ -89,13 +89,22 @@ static void read_pool(void)
 		shim_settings.pool = (unsigned int)n;
 }
 
+/* Is one of the shim's variables set (PRISTINE_LOADER is the
+ * library's)? */
 static int any_set(void)
 {
+	static const char *const names[] = { "PRELOAD=", "STATS=", "POOL=",
+					     "TRACE=" };
 	char **e;
+	size_t i;
 
-	for (e = environ; e && *e; e++)
-		if ((*e)[0] == 'P' && !strncmp(*e, "PRISTINE_", 9))
-			return 1;
+	for (e = environ; e && *e; e++) {
+		if ((*e)[0] != 'P' || strncmp(*e, "PRISTINE_", 9))
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strncmp(*e + 9, names[i], strlen(names[i])))
+				return 1;
+	}
 	return 0;
 }
 

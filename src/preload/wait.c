@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,25 +58,51 @@ struct wait_call {
 };
 
 /*
+ * A system call made here rather than by syscall(): a program that only
+ * forks and waits would otherwise pay for resolving syscall() (lazy
+ * binding) and for a copy of the page its address is written to. The
+ * kernel's answer, or -1 with errno.
+ */
+static long sys5(long nr, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	long r;
+
+	__asm__ volatile("syscall" : "=a"(r)
+			 : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+			   "r"(r8)
+			 : "rcx", "r11", "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/*
  * The system call itself. glibc's wrappers are cancellation points: a
  * call that may block lets a pending or arriving cancellation act, as
- * theirs does. Returns the pid of a child with an event, 0 for none
+ * theirs does; in a process with one thread (which has not cancelled
+ * itself: glibc then clears __libc_single_threaded), they skip that, and
+ * so does this. Returns the pid of a child with an event, 0 for none
  * (WNOHANG), or -1 with errno.
  */
 static long real(struct wait_call *c, int extra)
 {
 	int options = c->options | extra, old = 0;
+	int cancellable = !(options & WNOHANG) && !__libc_single_threaded;
 	long r;
 
-	if (!(options & WNOHANG))
+	if (cancellable)
 		pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
 	if (c->is_waitid)
-		r = syscall(SYS_waitid, c->idtype, c->id, &c->own_info,
-			    options, NULL);
+		r = sys5(SYS_waitid, c->idtype, (long)c->id,
+			 (long)&c->own_info, options, 0);
 	else
-		r = syscall(SYS_wait4, c->pid, &c->own_status, options,
-			    c->ru ? &c->own_ru : NULL);
-	if (!(options & WNOHANG))
+		r = sys5(SYS_wait4, c->pid, (long)&c->own_status, options,
+			 (long)(c->ru ? &c->own_ru : NULL), 0);
+	if (cancellable)
 		pthread_setcanceltype(old, NULL);
 	if (r == 0 && c->is_waitid)
 		r = c->own_info.si_pid;
