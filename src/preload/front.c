@@ -30,8 +30,8 @@ static void *next_symbol(const char *name)
 	void *f = dlsym(RTLD_NEXT, name);
 
 	if (!f) {
-		fprintf(stderr, "libpristine-preload: no %s after the shim: %s\n",
-			name, dlerror());
+		dprintf(STDERR_FILENO, "libpristine-preload: no %s after the "
+			"shim: %s\n", name, dlerror());
 		abort();
 	}
 	return f;
@@ -255,12 +255,16 @@ SHIM_EXPORT int pclose(FILE *f)
 static void leave(int locked)
 {
 	static int done;
-	const struct shim_core *c = shim_core_loaded();
+	const struct shim_core *c;
 	char line[512];
-	int n, saved = errno;
+	int n, saved;
 
+	/* Nothing else before: errno alone would make a fork() child
+	 * resolve __errno_location() and copy a page to write it. */
 	if (!shim_settings.stats || done)
 		return;
+	saved = errno;
+	c = shim_core_loaded();
 	if (c && c->report && c->report(locked)) {
 		done = 1;
 		return;
@@ -271,7 +275,7 @@ static void leave(int locked)
 	n = snprintf(line, sizeof(line), "pristine-preload[%d]: spawns=0 "
 		     "loader=0 kernel=0 glibc=0 fallback=0 failed=0 "
 		     "program=%s\n", (int)shim_settings.loaded_by,
-		     program_invocation_short_name);
+		     shim_settings.program);
 	if (n > (int)sizeof(line) - 1) {
 		n = sizeof(line);
 		line[n - 1] = '\n';

@@ -31,6 +31,7 @@ struct shim_settings {
 	unsigned int pool;	/* PRISTINE_POOL, or 0 */
 	const char *trace;	/* PRISTINE_TRACE: "stderr", a file, NULL */
 	pid_t loaded_by;	/* with stats: the process that loaded it */
+	const char *program;	/* with stats: argv[0] after its last '/' */
 };
 extern struct shim_settings shim_settings;
 

@@ -15,8 +15,6 @@
 #include <unistd.h>
 #include "preload.h"
 
-extern char **environ;
-
 struct shim_settings shim_settings;
 
 /* One line, one write(): lines of concurrent processes do not mix. */
@@ -63,15 +61,21 @@ static void read_mode(void)
 	    "the default mode");
 }
 
-static void read_stats(void)
+static void read_stats(const char *argv0)
 {
 	const char *v = value("PRISTINE_STATS");
 
 	if (v && strcmp(v, "0") && strcmp(v, "1"))
 		say("PRISTINE_STATS", v, "not 0 or 1; no statistics");
 	shim_settings.stats = v && !strcmp(v, "1");
-	if (shim_settings.stats)
-		shim_settings.loaded_by = getpid();
+	if (!shim_settings.stats)
+		return;
+	shim_settings.loaded_by = getpid();
+	/* glibc's program_invocation_short_name, without a relocation
+	 * resolved in every process. */
+	argv0 = argv0 ? argv0 : "";
+	shim_settings.program = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1
+						    : argv0;
 }
 
 static void read_pool(void)
@@ -91,7 +95,7 @@ static void read_pool(void)
 
 /* Is one of the shim's variables set (PRISTINE_LOADER is the
  * library's)? */
-static int any_set(void)
+static int any_set(char **environ)
 {
 	static const char *const names[] = { "PRELOAD=", "STATS=", "POOL=",
 					     "TRACE=" };
@@ -108,12 +112,14 @@ static int any_set(void)
 	return 0;
 }
 
-__attribute__((constructor)) static void read_settings(void)
+/* glibc calls it with main()'s arguments: no relocation for environ. */
+__attribute__((constructor)) static void read_settings(int argc, char **argv,
+							char **envp)
 {
-	if (!any_set())
+	if (!any_set(envp))
 		return;
 	read_mode();
-	read_stats();
+	read_stats(argc > 0 ? argv[0] : NULL);
 	read_pool();
 	/* "stderr", or a file: opened at each line (report.c). */
 	shim_settings.trace = value("PRISTINE_TRACE");

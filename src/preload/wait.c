@@ -21,7 +21,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,15 +82,13 @@ static long sys5(long nr, long a1, long a2, long a3, long a4, long a5)
 /*
  * The system call itself. glibc's wrappers are cancellation points: a
  * call that may block lets a pending or arriving cancellation act, as
- * theirs does; in a process with one thread (which has not cancelled
- * itself: glibc then clears __libc_single_threaded), they skip that, and
- * so does this. Returns the pid of a child with an event, 0 for none
+ * theirs does. Returns the pid of a child with an event, 0 for none
  * (WNOHANG), or -1 with errno.
  */
 static long real(struct wait_call *c, int extra)
 {
 	int options = c->options | extra, old = 0;
-	int cancellable = !(options & WNOHANG) && !__libc_single_threaded;
+	int cancellable = !(options & WNOHANG);
 	long r;
 
 	if (cancellable)
