@@ -170,7 +170,11 @@ SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return shim_core()->spawn(pid, path, fa, attr, argv, envp);
+	int err = shim_core()->spawn(pid, path, fa, attr, argv, envp);
+
+	if (!err && pid)
+		shim_spawned(*pid);
+	return err;
 }
 
 SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -178,7 +182,11 @@ SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			     const posix_spawnattr_t *attr, char *const argv[],
 			     char *const envp[])
 {
-	return shim_core()->spawnp(pid, file, fa, attr, argv, envp);
+	int err = shim_core()->spawnp(pid, file, fa, attr, argv, envp);
+
+	if (!err && pid)
+		shim_spawned(*pid);
+	return err;
 }
 
 SHIM_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)

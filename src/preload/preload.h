@@ -92,6 +92,8 @@ typedef const struct shim_core *shim_core_entry(const struct shim_front *f);
  * without loading it (async-signal-safe). */
 const struct shim_core *shim_core(void);
 const struct shim_core *shim_core_loaded(void);
+/* In the front (wait.c): a child the program just spawned. */
+void shim_spawned(pid_t pid);
 
 /* PRISTINE_PRELOAD, or off once the loader proved unusable. */
 enum shim_mode shim_mode(void);

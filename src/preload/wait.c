@@ -211,10 +211,42 @@ static int thread_has_child(long tid, void *arg)
 }
 
 /*
- * Has the program a child of its own that the call covers? The children
- * of every thread (/proc/self/task/T/children), less the held members,
- * with the held list locked: a member being made is on it before it
- * exists. Without /proc, assume so (the wait may then block on members).
+ * The last children the program spawned through the shim: a wait finds
+ * one of its own among them, if it has one, with a system call or two
+ * instead of a walk through /proc. A pid here is only a candidate: the
+ * kernel says whether it is still a child the call covers, the held list
+ * whether it is a member now.
+ */
+#define RECENT 16
+static pid_t recent[RECENT];
+static unsigned int recent_next;
+
+void shim_spawned(pid_t pid)
+{
+	unsigned int i = __atomic_fetch_add(&recent_next, 1, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&recent[i % RECENT], pid, __ATOMIC_RELAXED);
+}
+
+static int recent_own_child(struct search *s)
+{
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < RECENT; i++) {
+		pid = __atomic_load_n(&recent[i], __ATOMIC_RELAXED);
+		if (pid > 0 && own_child(pid, s))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Has the program a child of its own that the call covers? One it spawned
+ * lately, or else one of the children of every thread
+ * (/proc/self/task/T/children), less the held members, with the held list
+ * locked: a member being made is on it before it exists. Without /proc,
+ * assume so (the wait may then block on members).
  */
 static int has_own_child(const struct wait_call *c)
 {
@@ -224,6 +256,11 @@ static int has_own_child(const struct wait_call *c)
 	long n;
 	int r = 0;
 
+	held_lock(&old);
+	r = recent_own_child(&s);
+	held_unlock(&old);
+	if (r)
+		return 1;
 	s.taskdir = open("/proc/self/task", O_RDONLY | O_DIRECTORY |
 			 O_CLOEXEC);
 	if (s.taskdir < 0)
