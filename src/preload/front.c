@@ -74,10 +74,48 @@ static int no_descriptor(void)
 	return fd < 0 && (errno == EMFILE || errno == ENFILE);
 }
 
-/* The core, next to this object (by its path as loaded). NULL with the
- * reason in why, and *again set if it may load later (no descriptor was
- * free: glibc's posix_spawn() is then what the library would call too,
- * its route glibc-nofds). */
+/*
+ * This object's file, absolute. dladdr() gives the name it was loaded by,
+ * which may be relative (LD_PRELOAD=./x.so, a relative LD_LIBRARY_PATH)
+ * to a directory the program has left since: the core must not be
+ * looked for there. The kernel's name of the mapping that holds this
+ * code is absolute.
+ */
+static int own_file(char *path, size_t len)
+{
+	unsigned long here = (unsigned long)(void *)own_file, start, end;
+	char line[PATH_MAX + 128], *file = NULL;
+	Dl_info info;
+	FILE *f;
+	int at;
+
+	if (dladdr((void *)own_file, &info) && info.dli_fname &&
+	    info.dli_fname[0] == '/')
+		return snprintf(path, len, "%s", info.dli_fname) < (int)len
+		       ? 0 : ENAMETOOLONG;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return errno;
+	/* start-end perms offset dev inode   path (spaces and all) */
+	while (!file && fgets(line, sizeof(line), f)) {
+		at = 0;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end,
+			   &at) >= 2 && at && here >= start && here < end)
+			file = line + at;
+	}
+	fclose(f);
+	if (!file || file[0] != '/')
+		return ENOENT;
+	file[strcspn(file, "\n")] = 0;
+	if (strlen(file) > 10 && !strcmp(file + strlen(file) - 10, " (deleted)"))
+		return ENOENT;	/* replaced: its core may be too */
+	return snprintf(path, len, "%s", file) < (int)len ? 0 : ENAMETOOLONG;
+}
+
+/* The core, next to this object. NULL with the reason in why, and *again
+ * set if it may load later (no descriptor was free: glibc's
+ * posix_spawn() is then what the library would call too, its route
+ * glibc-nofds). */
 static const struct shim_core *open_core(char *why, size_t len, int *again)
 {
 	static const struct shim_front front = {
@@ -87,20 +125,21 @@ static const struct shim_core *open_core(char *why, size_t len, int *again)
 	const struct shim_core *t;
 	shim_core_entry *entry;
 	char path[PATH_MAX];
-	const char *slash;
-	Dl_info info;
+	char *slash;
 	void *h;
+	int err;
 
-	if (!dladdr((void *)open_core, &info) || !info.dli_fname ||
-	    !(slash = strrchr(info.dli_fname, '/')))
-		snprintf(path, sizeof(path), "%s", CORE_NAME);
-	else if (snprintf(path, sizeof(path), "%.*s/%s",
-			  (int)(slash - info.dli_fname), info.dli_fname,
-			  CORE_NAME) >= (int)sizeof(path)) {
-		snprintf(why, len, "%s: %s", info.dli_fname,
-			 strerror(ENAMETOOLONG));
+	if ((err = own_file(path, sizeof(path)))) {
+		snprintf(why, len, "the shim's own file: %s", strerror(err));
+		*again = err == EMFILE || err == ENFILE;
 		return NULL;
 	}
+	slash = strrchr(path, '/');
+	if ((size_t)(slash + 1 - path) + sizeof(CORE_NAME) > sizeof(path)) {
+		snprintf(why, len, "%s: %s", path, strerror(ENAMETOOLONG));
+		return NULL;
+	}
+	memcpy(slash + 1, CORE_NAME, sizeof(CORE_NAME));
 	h = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
 	if (!h) {
 		snprintf(why, len, "%s", dlerror());

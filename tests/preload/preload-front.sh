@@ -102,6 +102,23 @@ $(cat "$tmp/err")"
 		bad "PRISTINE_STATS=1 did not load the core: [$n3]
 $(cat "$tmp/err")"
 	fi
+	# Preloaded by a relative name, from a directory the program then
+	# leaves for one with a core of its own: the core next to the shim
+	# is loaded, not that one.
+	mkdir "$tmp/other"
+	cp "${top_builddir:?}/src/.libs/libpristine-bench-empty.so" \
+		"$tmp/other/libpristine-preload-core.so"
+	rel=$(cd "$(dirname "$shim")" &&
+		LD_PRELOAD="${asan:+$asan }./$(basename "$shim")" python3 -c "import os; os.chdir('$tmp/other'); $spawn
+m = open('/proc/self/maps').read()
+print(m.count('$tmp/other/'), m.count('$(dirname "$shim")/libpristine-preload-core.so'))" \
+		2>"$tmp/rel.err")
+	if [ "$rel" = "0 ${rel#0 }" ] && [ "${rel#0 }" -gt 0 ]; then
+		ok "a shim preloaded by a relative name loads the core next to it, not one in the program's new directory"
+	else
+		bad "relative preload: [$rel] (other, real)
+$(cat "$tmp/rel.err")"
+	fi
 else
 	skip "when the core is loaded" "no python3"
 fi
