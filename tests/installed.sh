@@ -22,7 +22,8 @@ for f in "$bindir/pristine-run" "$bindir/pristine-demo" \
 	[ -x "$DESTDIR$f" ] && ok "$f, executable" || bad "missing: $f"
 done
 for f in "$libdir/libpristine.so.0" "$libdir/libpristine.so" \
-	"$pkglibdir/libpristine-preload.so" "$includedir/pristine.h" \
+	"$pkglibdir/libpristine-preload.so" \
+	"$pkglibdir/libpristine-preload-core.so" "$includedir/pristine.h" \
 	"$libdir/pkgconfig/pristine.pc" \
 	"$docdir/README" "$docdir/NEWS" "$docdir/COPYING" \
 	"$docdir/design.md" "$docdir/fidelity.md" "$docdir/security.md" \

@@ -103,4 +103,23 @@ int write_svg(const char *path, const struct cell *c, size_t n);
 size_t read_csv(const char *path, struct cell **c);
 void free_cells(struct cell *c, size_t n);
 
+/*
+ * Programs run as a user would (shim.c, workload.c): argv[0] searched in
+ * PATH, waited for; wall time and the child's CPU time. Returns 0, or an
+ * errno (ECHILD: it did not exit with 0).
+ */
+int bench_run(char *const argv[], char *const envp[], double *wall_us,
+	      double *cpu_us);
+/* envp: PATH, LC_ALL, LD_PRELOAD=preload (in buf) unless NULL, then the
+ * NULL-terminated extra list. Returns 0 or an errno. */
+int bench_env(char **envp, size_t max, char *buf, size_t len,
+	      const char *preload, const char *const *extra);
+/* Sorts v; its median (0 for none). */
+double bench_median(double *v, size_t n);
+/* The shim's load cost in a process that never spawns (shim.c). */
+void bench_shim_load(size_t rounds);
+/* make -j2 with 300 no-op targets, with and without the shim and a pool
+ * (workload.c). */
+void bench_workload(size_t rounds, int quick);
+
 #endif

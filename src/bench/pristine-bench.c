@@ -41,6 +41,8 @@ struct options {
 	size_t sustained;	/* back-to-back spawns per method and target */
 	size_t async;		/* rounds and spawns of async.c's cells */
 	const char *async_csv;
+	size_t shim_rounds;	/* bench_shim_load() */
+	size_t make_rounds;	/* bench_workload() */
 };
 
 /* One parent shape measured under one pinning. */
@@ -410,7 +412,11 @@ static void usage(FILE *f)
 "  --async N          the asynchronous run: N rounds per in-call cell, N\n"
 "                     spawns per dispatch cell (default 1000, 50 with\n"
 "                     --quick; 0: skip)\n"
-"  --async-csv FILE   its cells as CSV\n");
+"  --async-csv FILE   its cells as CSV\n"
+"  --shim-rounds N    the shim's load cost: runs per preload (default\n"
+"                     2000, 30 with --quick; 0: skip)\n"
+"  --make-rounds N    make -j2 workload: runs per variant (default 15,\n"
+"                     1 with --quick; 0: skip)\n");
 }
 
 static void parse(int argc, char **argv, struct options *o)
@@ -431,13 +437,16 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "static-target", required_argument, NULL, 'T' },
 		{ "async", required_argument, NULL, 'A' },
 		{ "async-csv", required_argument, NULL, 'a' },
+		{ "shim-rounds", required_argument, NULL, 'H' },
+		{ "make-rounds", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	size_t rounds = 0, big_rounds = 0, warmup = (size_t)-1;
 	size_t bytes = 0, maps = 0;
 	const char *sweep = NULL;
-	ssize_t sustained = -1, async = -1;
+	ssize_t sustained = -1, async = -1, shim_rounds = -1;
+	ssize_t make_rounds = -1;
 	int c, threads = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -461,6 +470,12 @@ static void parse(int argc, char **argv, struct options *o)
 		case 'A': async = (ssize_t)parse_size(optarg, "--async");
 			  break;
 		case 'a': o->async_csv = optarg; break;
+		case 'H': shim_rounds = (ssize_t)parse_size(optarg,
+							    "--shim-rounds");
+			  break;
+		case 'K': make_rounds = (ssize_t)parse_size(optarg,
+							    "--make-rounds");
+			  break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -472,6 +487,10 @@ static void parse(int argc, char **argv, struct options *o)
 	o->sustained = sustained >= 0 ? (size_t)sustained
 				      : o->quick ? 200 : 10000;
 	o->async = async >= 0 ? (size_t)async : o->quick ? 50 : 1000;
+	o->shim_rounds = shim_rounds >= 0 ? (size_t)shim_rounds
+					  : o->quick ? 30 : 2000;
+	o->make_rounds = make_rounds >= 0 ? (size_t)make_rounds
+					  : o->quick ? 1 : 15;
 	o->rounds = rounds ? rounds : o->quick ? 40 : 1000;
 	o->big_rounds = big_rounds ? big_rounds : o->quick ? 10 : 100;
 	o->warmup = warmup != (size_t)-1 ? warmup : o->quick ? 3 : 20;
@@ -686,6 +705,10 @@ int main(int argc, char **argv)
 		if ((err = async_bench(o.async, tg, 2, stamp_rd, o.async_csv)))
 			die("%s", "async", err);
 	}
+	if (o.shim_rounds)
+		bench_shim_load(o.shim_rounds);
+	if (o.make_rounds)
+		bench_workload(o.make_rounds, o.quick);
 	{
 		char load[256];
 

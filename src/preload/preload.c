@@ -8,7 +8,6 @@
  * glibc's public getters.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,18 +28,6 @@ struct fa_slot {
 _Static_assert(sizeof(struct fa_slot) <=
 	       sizeof(((posix_spawn_file_actions_t *)0)->__pad),
 	       "the slot fits glibc's padding");
-
-void *shim_next(const char *name)
-{
-	void *f = dlsym(RTLD_NEXT, name);
-
-	if (!f) {
-		fprintf(stderr, "libpristine-preload: no %s after the shim: %s\n",
-			name, dlerror());
-		abort();
-	}
-	return f;
-}
 
 #define NEXT(name) \
 	static __typeof__(name) *next_##name; \
@@ -242,23 +229,23 @@ int shim_spawn(pid_t *pid, const char *file, int search,
 	return err;
 }
 
-SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path,
-			    const posix_spawn_file_actions_t *fa,
-			    const posix_spawnattr_t *attr, char *const argv[],
-			    char *const envp[])
+int shim_posix_spawn(pid_t *pid, const char *path,
+		     const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[],
+		     char *const envp[])
 {
 	return shim_spawn(pid, path, 0, fa, attr, argv, envp);
 }
 
-SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file,
-			     const posix_spawn_file_actions_t *fa,
-			     const posix_spawnattr_t *attr, char *const argv[],
-			     char *const envp[])
+int shim_posix_spawnp(pid_t *pid, const char *file,
+		      const posix_spawn_file_actions_t *fa,
+		      const posix_spawnattr_t *attr, char *const argv[],
+		      char *const envp[])
 {
 	return shim_spawn(pid, file, 1, fa, attr, argv, envp);
 }
 
-SHIM_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+int shim_fa_init(posix_spawn_file_actions_t *fa)
 {
 	NEXT(posix_spawn_file_actions_init);
 	int err = next_posix_spawn_file_actions_init(fa);
@@ -276,7 +263,7 @@ SHIM_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
 	return 0;
 }
 
-SHIM_EXPORT int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+int shim_fa_destroy(posix_spawn_file_actions_t *fa)
 {
 	NEXT(posix_spawn_file_actions_destroy);
 	struct fa_slot *s = slot(fa);
@@ -301,60 +288,50 @@ SHIM_EXPORT int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
 		return 0; \
 	} while (0)
 
-SHIM_EXPORT int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa,
-						 int fd, const char *path,
-						 int oflag, mode_t mode)
+int shim_fa_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path,
+		    int oflag, mode_t mode)
 {
 	NEXT(posix_spawn_file_actions_addopen);
 	MIRROR(next_posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode),
 	       pristine_spawn_file_actions_addopen(s->own, fd, path, oflag, mode));
 }
 
-SHIM_EXPORT int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa,
-						  int fd)
+int shim_fa_addclose(posix_spawn_file_actions_t *fa, int fd)
 {
 	NEXT(posix_spawn_file_actions_addclose);
 	MIRROR(next_posix_spawn_file_actions_addclose(fa, fd),
 	       pristine_spawn_file_actions_addclose(s->own, fd));
 }
 
-SHIM_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa,
-						 int fd, int newfd)
+int shim_fa_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd)
 {
 	NEXT(posix_spawn_file_actions_adddup2);
 	MIRROR(next_posix_spawn_file_actions_adddup2(fa, fd, newfd),
 	       pristine_spawn_file_actions_adddup2(s->own, fd, newfd));
 }
 
-SHIM_EXPORT int
-posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa,
-				     const char *path)
+int shim_fa_addchdir_np(posix_spawn_file_actions_t *fa, const char *path)
 {
 	NEXT(posix_spawn_file_actions_addchdir_np);
 	MIRROR(next_posix_spawn_file_actions_addchdir_np(fa, path),
 	       pristine_spawn_file_actions_addchdir(s->own, path));
 }
 
-SHIM_EXPORT int
-posix_spawn_file_actions_addfchdir_np(posix_spawn_file_actions_t *fa, int fd)
+int shim_fa_addfchdir_np(posix_spawn_file_actions_t *fa, int fd)
 {
 	NEXT(posix_spawn_file_actions_addfchdir_np);
 	MIRROR(next_posix_spawn_file_actions_addfchdir_np(fa, fd),
 	       pristine_spawn_file_actions_addfchdir(s->own, fd));
 }
 
-SHIM_EXPORT int
-posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *fa,
-					 int from)
+int shim_fa_addclosefrom_np(posix_spawn_file_actions_t *fa, int from)
 {
 	NEXT(posix_spawn_file_actions_addclosefrom_np);
 	MIRROR(next_posix_spawn_file_actions_addclosefrom_np(fa, from),
 	       pristine_spawn_file_actions_addclosefrom(s->own, from));
 }
 
-SHIM_EXPORT int
-posix_spawn_file_actions_addtcsetpgrp_np(posix_spawn_file_actions_t *fa,
-					 int tcfd)
+int shim_fa_addtcsetpgrp_np(posix_spawn_file_actions_t *fa, int tcfd)
 {
 	NEXT(posix_spawn_file_actions_addtcsetpgrp_np);
 	MIRROR(next_posix_spawn_file_actions_addtcsetpgrp_np(fa, tcfd),

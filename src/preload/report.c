@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "preload.h"
@@ -251,16 +250,15 @@ void shim_note(const struct shim_outcome *o)
 }
 
 /*
- * The statistics line of this process: the one that loaded the shim, or a
- * fork() child that spawned itself (a child that only inherited the
- * parent's copy says nothing: its exec'd program speaks for it). Called
- * at exit() and at _exit() (shells leave by _exit()), perhaps in a vfork()
+ * The statistics line of a process that spawned itself: the one that
+ * loaded the shim, or a fork() child (one that only inherited the
+ * parent's counts says nothing here: the front speaks for the process
+ * that loaded the shim, and an exec'd program for itself). Called at
+ * exit() and at _exit() (shells leave by _exit()), perhaps in a vfork()
  * child or a signal handler: it writes nothing but its line, and takes no
- * lock there.
+ * lock there. Returns 1 if it said the line.
  */
-static pid_t loaded_by;
-
-static void report(int locked)
+int shim_report(int locked)
 {
 	static int done;
 	struct line l = { .len = 0 };
@@ -269,39 +267,33 @@ static void report(int locked)
 	pid_t me;
 
 	if (!shim_settings.stats || done)
-		return;
+		return 0;
 	me = getpid();
 	if (locked)
 		pthread_mutex_lock(&stats_lock);
-	if (stats.owner != me && me != loaded_by) {
+	if (stats.owner != me) {
 		if (locked)
 			pthread_mutex_unlock(&stats_lock);
-		return;
+		return 0;
 	}
 	done = 1;
 	for (i = 1; i < NROUTES; i++)
-		k += stats.owner == me ? stats.kernel[i] : 0;
-	total = stats.owner != me ? 0 : stats.loader + k + stats.glibc +
-		stats.noloader + stats.nofds + stats.failed;
-	/* Even with no spawn: "loaded, nothing to do" is not "not loaded". */
-	if (stats.owner != me) {
-		add(&l, "pristine-preload[%d]: spawns=0 loader=0 kernel=0 "
-		    "glibc=0 fallback=0 failed=0", me);
-	} else {
-		add(&l, "pristine-preload[%d]: spawns=%lu loader=%lu "
-		    "kernel=%lu", me, total, stats.loader, k);
-		for (i = 1; i < NROUTES; i++)
-			if (stats.kernel[i])
-				add(&l, " kernel-%s=%lu",
-				    pristine_route_name(i), stats.kernel[i]);
-		add(&l, " glibc=%lu fallback=%lu", stats.glibc,
-		    stats.noloader + stats.nofds);
-		if (stats.noloader)
-			add(&l, " fallback-noloader=%lu", stats.noloader);
-		if (stats.nofds)
-			add(&l, " fallback-nofds=%lu", stats.nofds);
-		add(&l, " failed=%lu", stats.failed);
-	}
+		k += stats.kernel[i];
+	total = stats.loader + k + stats.glibc + stats.noloader + stats.nofds +
+		stats.failed;
+	add(&l, "pristine-preload[%d]: spawns=%lu loader=%lu kernel=%lu", me,
+	    total, stats.loader, k);
+	for (i = 1; i < NROUTES; i++)
+		if (stats.kernel[i])
+			add(&l, " kernel-%s=%lu", pristine_route_name(i),
+			    stats.kernel[i]);
+	add(&l, " glibc=%lu fallback=%lu", stats.glibc,
+	    stats.noloader + stats.nofds);
+	if (stats.noloader)
+		add(&l, " fallback-noloader=%lu", stats.noloader);
+	if (stats.nofds)
+		add(&l, " fallback-nofds=%lu", stats.nofds);
+	add(&l, " failed=%lu", stats.failed);
 	add(&l, " program=%s", program_invocation_short_name);
 	if (locked)
 		pthread_mutex_unlock(&stats_lock);
@@ -310,29 +302,12 @@ static void report(int locked)
 		/* nowhere to say it */
 	}
 	errno = saved;
+	return 1;
 }
 
-void shim_report_loaded(void)
-{
-	loaded_by = getpid();
-}
-
+/* Runs before the front's own (the core was loaded after it). */
 __attribute__((destructor)) static void at_exit(void)
 {
 	if (shim_settings.trace && pending.len)
 		trace_write(NULL);
-	report(1);
-}
-
-/* glibc's exit() ends with its own _exit(), which is not this one. */
-SHIM_EXPORT void _exit(int status)
-{
-	report(0);
-	for (;;)
-		syscall(SYS_exit_group, status);
-}
-
-SHIM_EXPORT void _Exit(int status)
-{
-	_exit(status);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Copyright (C) 2026 The pristine authors */
 /*
- * The PRISTINE_* variables, read once when the shim is loaded: all the
- * work a program that never spawns pays for. A value the shim does not
- * know is reported there, once, and taken as documented in
- * pristine-preload(8) (as if the variable were unset).
+ * The PRISTINE_* variables, read once when the shim is loaded, and only
+ * if the environment holds one: otherwise the settings stay all zeros
+ * (the default mode, nothing else), and a look at each variable's first
+ * bytes is all the work a program that never spawns pays for. A value
+ * the shim does not know is reported there, once, and taken as
+ * documented in pristine-preload(8) (as if the variable were unset).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -48,7 +50,6 @@ static void read_mode(void)
 	const char *v = value("PRISTINE_PRELOAD");
 	size_t i;
 
-	shim_settings.mode = SHIM_DEFAULT;
 	if (!v)
 		return;
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -60,15 +61,21 @@ static void read_mode(void)
 	    "the default mode");
 }
 
-static void read_stats(void)
+static void read_stats(const char *argv0)
 {
 	const char *v = value("PRISTINE_STATS");
 
 	if (v && strcmp(v, "0") && strcmp(v, "1"))
 		say("PRISTINE_STATS", v, "not 0 or 1; no statistics");
 	shim_settings.stats = v && !strcmp(v, "1");
-	if (shim_settings.stats)
-		shim_report_loaded();
+	if (!shim_settings.stats)
+		return;
+	shim_settings.loaded_by = getpid();
+	/* glibc's program_invocation_short_name, without a relocation
+	 * resolved in every process. */
+	argv0 = argv0 ? argv0 : "";
+	shim_settings.program = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1
+						    : argv0;
 }
 
 static void read_pool(void)
@@ -86,11 +93,39 @@ static void read_pool(void)
 		shim_settings.pool = (unsigned int)n;
 }
 
-__attribute__((constructor)) static void read_settings(void)
+/* Is one of the shim's variables set (PRISTINE_LOADER is the
+ * library's)? */
+static int any_set(char **environ)
 {
+	static const char *const names[] = { "PRELOAD=", "STATS=", "POOL=",
+					     "TRACE=" };
+	char **e;
+	size_t i;
+
+	for (e = environ; e && *e; e++) {
+		if ((*e)[0] != 'P' || strncmp(*e, "PRISTINE_", 9))
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strncmp(*e + 9, names[i], strlen(names[i])))
+				return 1;
+	}
+	return 0;
+}
+
+/* glibc calls it with main()'s arguments: no relocation for environ. */
+__attribute__((constructor)) static void read_settings(int argc, char **argv,
+							char **envp)
+{
+	if (!any_set(envp))
+		return;
 	read_mode();
-	read_stats();
+	read_stats(argc > 0 ? argv[0] : NULL);
 	read_pool();
 	/* "stderr", or a file: opened at each line (report.c). */
 	shim_settings.trace = value("PRISTINE_TRACE");
+	/* What the shim reports is the core's: a process asked to report
+	 * loads it now, so that a spawn with no descriptor left is
+	 * reported too. */
+	if (shim_settings.stats || shim_settings.trace)
+		shim_core();
 }

@@ -59,7 +59,7 @@ static void restore_signals(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
-SHIM_EXPORT int system(const char *cmd)
+int shim_system(const char *cmd)
 {
 	static __typeof__(system) *next;
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -124,7 +124,7 @@ struct stream {
 static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stream *streams;
 
-SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
+FILE *shim_popen(const char *cmd, const char *mode)
 {
 	static __typeof__(popen) *next;
 	pristine_spawn_file_actions_t fa;
@@ -201,7 +201,7 @@ SHIM_EXPORT FILE *popen(const char *cmd, const char *mode)
 	return f;
 }
 
-SHIM_EXPORT int pclose(FILE *f)
+int shim_pclose(FILE *f)
 {
 	static __typeof__(pclose) *next;
 	struct stream **pp, *st;

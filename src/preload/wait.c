@@ -24,8 +24,21 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "held.h"
 #include "preload.h"
+
+/* The pool's members are the core's (held.h): none before it is loaded,
+ * and the core is never loaded from here. */
+static int held_possible(void)
+{
+	const struct shim_core *c = shim_core_loaded();
+
+	return c && c->held_possible && c->held_possible();
+}
+
+#define held_lock(old) shim_core_loaded()->held_lock(old)
+#define held_unlock(old) shim_core_loaded()->held_unlock(old)
+#define held_has_locked(pid) shim_core_loaded()->held_has_locked(pid)
+#define held_forget(pid) shim_core_loaded()->held_forget(pid)
 
 /*
  * One call of either system call; the shape of the program's. The kernel
@@ -44,6 +57,29 @@ struct wait_call {
 };
 
 /*
+ * A system call made here rather than by syscall(): a program that only
+ * forks and waits would otherwise pay for resolving syscall() (lazy
+ * binding) and for a copy of the page its address is written to. The
+ * kernel's answer, or -1 with errno.
+ */
+static long sys5(long nr, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	long r;
+
+	__asm__ volatile("syscall" : "=a"(r)
+			 : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+			   "r"(r8)
+			 : "rcx", "r11", "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/*
  * The system call itself. glibc's wrappers are cancellation points: a
  * call that may block lets a pending or arriving cancellation act, as
  * theirs does. Returns the pid of a child with an event, 0 for none
@@ -52,17 +88,18 @@ struct wait_call {
 static long real(struct wait_call *c, int extra)
 {
 	int options = c->options | extra, old = 0;
+	int cancellable = !(options & WNOHANG);
 	long r;
 
-	if (!(options & WNOHANG))
+	if (cancellable)
 		pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
 	if (c->is_waitid)
-		r = syscall(SYS_waitid, c->idtype, c->id, &c->own_info,
-			    options, NULL);
+		r = sys5(SYS_waitid, c->idtype, (long)c->id,
+			 (long)&c->own_info, options, 0);
 	else
-		r = syscall(SYS_wait4, c->pid, &c->own_status, options,
-			    c->ru ? &c->own_ru : NULL);
-	if (!(options & WNOHANG))
+		r = sys5(SYS_wait4, c->pid, (long)&c->own_status, options,
+			 (long)(c->ru ? &c->own_ru : NULL), 0);
+	if (cancellable)
 		pthread_setcanceltype(old, NULL);
 	if (r == 0 && c->is_waitid)
 		r = c->own_info.si_pid;
@@ -174,10 +211,42 @@ static int thread_has_child(long tid, void *arg)
 }
 
 /*
- * Has the program a child of its own that the call covers? The children
- * of every thread (/proc/self/task/T/children), less the held members,
- * with the held list locked: a member being made is on it before it
- * exists. Without /proc, assume so (the wait may then block on members).
+ * The last children the program spawned through the shim: a wait finds
+ * one of its own among them, if it has one, with a system call or two
+ * instead of a walk through /proc. A pid here is only a candidate: the
+ * kernel says whether it is still a child the call covers, the held list
+ * whether it is a member now.
+ */
+#define RECENT 16
+static pid_t recent[RECENT];
+static unsigned int recent_next;
+
+void shim_spawned(pid_t pid)
+{
+	unsigned int i = __atomic_fetch_add(&recent_next, 1, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&recent[i % RECENT], pid, __ATOMIC_RELAXED);
+}
+
+static int recent_own_child(struct search *s)
+{
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < RECENT; i++) {
+		pid = __atomic_load_n(&recent[i], __ATOMIC_RELAXED);
+		if (pid > 0 && own_child(pid, s))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Has the program a child of its own that the call covers? One it spawned
+ * lately, or else one of the children of every thread
+ * (/proc/self/task/T/children), less the held members, with the held list
+ * locked: a member being made is on it before it exists. Without /proc,
+ * assume so (the wait may then block on members).
  */
 static int has_own_child(const struct wait_call *c)
 {
@@ -187,6 +256,11 @@ static int has_own_child(const struct wait_call *c)
 	long n;
 	int r = 0;
 
+	held_lock(&old);
+	r = recent_own_child(&s);
+	held_unlock(&old);
+	if (r)
+		return 1;
 	s.taskdir = open("/proc/self/task", O_RDONLY | O_DIRECTORY |
 			 O_CLOEXEC);
 	if (s.taskdir < 0)

@@ -22,6 +22,24 @@ $(cat "$out.txt")"
 fi
 ok "pristine-bench --quick completes"
 
+# The shim's cells (issue 17): its load cost, three preloads for each of
+# the two programs; the make workload, measured or said to be skipped.
+rows=$(sed -n '/^shim load cost:/,/^  target:/p' "$out.txt" |
+	grep -Ec '^  (true|fork) +(none|empty|shim) +[0-9]')
+if [ "$rows" = 6 ]; then
+	ok "the shim's load cost: 6 rows"
+else
+	bad "the shim's load cost: $rows rows
+$(sed -n '/^shim load cost:/,$p' "$out.txt")"
+fi
+if grep -Eq '^  (plain|shim|POOL=2) +[0-9.]+ +[0-9.]+$' "$out.txt" ||
+   sed -n '/^workload: make/,$p' "$out.txt" | grep -q 'skipped'; then
+	ok "the make workload: measured, or skipped with its reason"
+else
+	bad "the make workload
+$(sed -n '/^workload: make/,$p' "$out.txt")"
+fi
+
 # CSV: the header, eleven fields a row, sane numbers, posix_spawn's ratio
 # 1, and every method in each of the 18 blocks the plan must produce.
 why=$(awk -F, '
