@@ -92,21 +92,25 @@ static void apply_request(struct loader *l, const unsigned char *p,
 }
 
 /*
- * No request queued: a pool or template member, which waits. It faults in
- * its hot pages now, with one call instead of one trap each at the run
- * (not when the library's hint says the caller is hardened: its seccomp
- * filter may refuse any call the kernel route does not need). A fresh
- * empty process finds its request queued and skips this: on its critical
- * path the call cost more than the faults it saves (doc/performance.md).
+ * No request queued: a pool or template member, which waits. It does now
+ * what a run in userspace would pay for: fault in its hot pages, with one
+ * call instead of one trap each, and find the trampoline's way out in the
+ * vDSO. Not when the library's hint says the caller is hardened (its
+ * seccomp filter may refuse any call the kernel route does not need; the
+ * run is the kernel's anyway). A fresh empty process finds its request
+ * queued and skips this: on its critical path the call cost more than the
+ * faults it saves, and its run is the kernel's (doc/performance.md).
  */
 static void idle(struct loader *l)
 {
 	uint64_t hot = (uint64_t)&loader_memory.stack[LOADER_STACK_SIZE - 8192];
 
-	if (!l->route.caller.hint)
-		sys_madvise((void *)hot,
-			    ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
-			    23 /* MADV_POPULATE_WRITE */);
+	if (l->route.caller.hint)
+		return;
+	sys_madvise((void *)hot,
+		    ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
+		    23 /* MADV_POPULATE_WRITE */);
+	run_gadget(l);
 }
 
 static __attribute__((noreturn)) void serve(struct loader *l)
