@@ -96,41 +96,13 @@ static void write_mini_at(const char *path, int exit_code)
 
 static pristine_template_t *tmpl;
 
-/* Is pid asleep (a member waiting for its request)? */
-static int asleep(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'S';
-}
-
-/*
- * Waits up to 5 s for an idle member of the pool or a template: named
- * pristine-loader (its exec done), then asleep in its wait for a request,
- * then a while for the reserve's thread to file it (on a loaded machine
- * that comes later than the exec).
- */
+/* Waits up to 5 s for an idle member of the pool or a template, filed
+ * by its reserve. */
 static pid_t await_member(void)
 {
 	pid_t pid = 0;
-	int i;
 
-	for (i = 0; i < 500 && children_named("pristine-loader", &pid, 1) < 1;
-	     i++)
-		usleep(10000);
-	ck_assert_int_ge(children_named("pristine-loader", &pid, 1), 1);
-	for (i = 0; i < 500 && !asleep(pid); i++)
-		usleep(10000);
-	usleep(20000);
+	ck_assert_int_ge(await_waiting_members(1, &pid, 1), 1);
 	return pid;
 }
 
