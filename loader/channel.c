@@ -127,7 +127,7 @@ int channel_vacate_fd(struct loader *l, int fd)
 
 /* One recvmsg(): some bytes (>= 1), their descriptors appended to l->fds. */
 static long recv_some(struct loader *l, unsigned char *buf, size_t len,
-		      uint32_t max_fds)
+		      uint32_t max_fds, int flags)
 {
 	union {
 		struct loader_cmsghdr h;
@@ -141,7 +141,7 @@ static long recv_some(struct loader *l, unsigned char *buf, size_t len,
 	long n;
 
 	do
-		n = sys_recvmsg(l->sock, &m, MSG_CMSG_CLOEXEC_);
+		n = sys_recvmsg(l->sock, &m, MSG_CMSG_CLOEXEC_ | flags);
 	while (n == -EINTR);
 	if (n < 0)
 		return n;
@@ -180,7 +180,7 @@ static int recv_all(struct loader *l, unsigned char *buf, size_t len,
 		    uint32_t max_fds)
 {
 	while (len) {
-		long n = recv_some(l, buf, len, max_fds);
+		long n = recv_some(l, buf, len, max_fds, 0);
 
 		if (n < 0)
 			return (int)n;
@@ -212,7 +212,8 @@ void channel_release(struct loader *l)
  * Reads the request. The library usually queued all of it before we
  * started: one recvmsg() brings the hello and the records together.
  */
-unsigned char *channel_receive(struct loader *l, size_t *length)
+unsigned char *channel_receive(struct loader *l, size_t *length,
+			       void (*idle)(struct loader *))
 {
 	const size_t hello = sizeof(struct pw_rec) + sizeof(struct pw_hello);
 	struct pw_hello h;
@@ -226,7 +227,13 @@ unsigned char *channel_receive(struct loader *l, size_t *length)
 	l->nfds = l->next_fd = 0;
 	while (have < hello && err >= 0) {
 		n = recv_some(l, l->request + have, sizeof(l->request) - have,
-			      LOADER_SMALL_FDS);
+			      LOADER_SMALL_FDS, idle ? MSG_DONTWAIT_ : 0);
+		if (n == -EAGAIN) {	/* nothing queued yet: we wait */
+			idle(l);
+			idle = 0;
+			continue;
+		}
+		idle = 0;
 		err = n < 0 ? (int)n : 0;
 		have += n > 0 ? (size_t)n : 0;
 	}

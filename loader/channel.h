@@ -15,9 +15,11 @@ __attribute__((noreturn)) void channel_missing(void);
 /*
  * Receives the next request whole, with its descriptors: returns its
  * records (the bytes after the hello) and their length. Exits quietly if
- * the library went away; fails the request on any other error.
+ * the library went away; fails the request on any other error. If none of
+ * it is queued yet, calls idle(l) once before it waits.
  */
-unsigned char *channel_receive(struct loader *l, size_t *length);
+unsigned char *channel_receive(struct loader *l, size_t *length,
+			       void (*idle)(struct loader *));
 
 /* Unmaps what was mapped for a large request. */
 void channel_release(struct loader *l);

@@ -48,6 +48,8 @@ struct loader {
 	int new_root;		/* chroot or a mount namespace joined: the
 				 * caller's paths name other files now */
 	uint32_t run_mode;		/* enum pw_run_mode of this run */
+	uint64_t gadget;		/* run_gadget(), once gadget_known */
+	int gadget_known;
 	uint32_t fail_reason;		/* a failure's pw_reason, if any */
 	struct route_state route;	/* route.c */
 

@@ -91,11 +91,34 @@ static void apply_request(struct loader *l, const unsigned char *p,
 	channel_fail(l, EPROTO);	/* no run record */
 }
 
+/*
+ * No request queued: a pool or template member, which waits. It does now
+ * what a run in userspace would pay for: fault in its hot pages, with one
+ * call instead of one trap each, and find the trampoline's way out in the
+ * vDSO. A fresh empty process finds its request queued and skips this: on
+ * its critical path the call cost more than the faults it saves, and its
+ * run is the kernel's (doc/performance.md).
+ */
+static void idle(struct loader *l)
+{
+	uint64_t hot = (uint64_t)&loader_memory.stack[LOADER_STACK_SIZE - 8192];
+
+	sys_madvise((void *)hot,
+		    ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
+		    23 /* MADV_POPULATE_WRITE */);
+	run_gadget(l);
+}
+
 static __attribute__((noreturn)) void serve(struct loader *l)
 {
+	/* No idle work when the library's hint says the caller is hardened:
+	 * its seccomp filter may refuse any call (or flag) the kernel route
+	 * does not need, and the run is the kernel's anyway. */
+	void (*wait)(struct loader *) = l->route.caller.hint ? 0 : idle;
+
 	for (;;) {
 		size_t length;
-		unsigned char *p = channel_receive(l, &length);
+		unsigned char *p = channel_receive(l, &length, wait);
 		struct pw_status ready;
 
 		l->step = 0;
@@ -110,19 +133,8 @@ static __attribute__((noreturn)) void serve(struct loader *l)
 void loader_main(unsigned long *sp)
 {
 	struct loader *l = &loader_memory.l;
-	uint64_t hot = (uint64_t)&loader_memory.stack[LOADER_STACK_SIZE - 8192];
 	const char *state = sp[0] >= 3 ? (const char *)sp[3] : 0;
 
-	/*
-	 * Fault in the hot pages with one call instead of one trap each.
-	 * Not when the library's hint (the first field of argv[2], "0" for
-	 * none) says the caller is hardened: its seccomp filter may refuse
-	 * any call the kernel route does not need.
-	 */
-	if (!state || *state == '0')
-		sys_madvise((void *)hot,
-			    ELF_PAGEALIGN((uint64_t)&l->request[4096]) - hot,
-			    23 /* MADV_POPULATE_WRITE */);
 	read_kernel_state(l, sp);
 	l->image_fd = -1;
 	l->fd_name = -1;

@@ -306,6 +306,9 @@ int route_choose(struct loader *l, uint32_t mode)
 		return (int)why;
 	if (l->need_kernel)
 		return (int)l->need_kernel;
+	/* Faithful by construction, and no check of the rest is needed. */
+	if (mode == PW_RUN_FRESH)
+		return PW_WHY_FRESH;
 	creds_now(&now);
 	if (memcmp(&now, &r->start, sizeof(now)))
 		return PW_WHY_CREDS;

@@ -437,6 +437,19 @@ static void close_cloexec(const struct loader *l)
 	}
 }
 
+uint64_t run_gadget(struct loader *l)
+{
+	int n;
+
+	if (l->gadget_known)
+		return l->gadget;
+	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
+		if (l->auxv[n] == AT_SYSINFO_EHDR)
+			l->gadget = trampoline_find_gadget(l->auxv[n + 1]);
+	l->gadget_known = 1;
+	return l->gadget;
+}
+
 /*
  * Builds the stack for the mapped images, makes /proc agree, reports
  * success and jumps. Returns only before the report, with the images
@@ -516,9 +529,8 @@ static int finish_phase(struct loader *l, const char *execfn)
 	ta.sp = st.sp;
 	ta.entry = l->exe.info.interp_len ? l->interp.load_bias + l->interp.info.entry
 				       : l->exe.load_bias + l->exe.info.entry;
-	for (n = 0; n < 2 * LOADER_AUXV_MAX && l->auxv[n] != AT_NULL; n += 2)
-		if (l->auxv[n] == AT_SYSINFO_EHDR && !l->seccomp)
-			ta.gadget = trampoline_find_gadget(l->auxv[n + 1]);
+	if (!l->seccomp)
+		ta.gadget = run_gadget(l);
 
 	/* The point of no return comes in the trampoline, which sends this
 	 * report once /proc/PID/exe is set, then lets go of the socket. */

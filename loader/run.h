@@ -18,6 +18,13 @@ int run_image(struct loader *l, uint32_t mode);
  */
 int prepare_image(struct loader *l, uint32_t mode);
 
+/*
+ * The trampoline's way out of its own page: a "syscall; xor...; ret" in
+ * the vDSO, or 0. Searched once per process (6 us here, the vDSO's pages
+ * faulted in): a member searches while it waits.
+ */
+uint64_t run_gadget(struct loader *l);
+
 /* Why the file open at fd must be run by the kernel for its privileges:
  * PW_WHY_SETID, PW_WHY_FILECAPS, or PW_WHY_NONE. */
 uint32_t privilege_reason(int fd, const struct loader_stat *st);

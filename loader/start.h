@@ -14,9 +14,9 @@
 
 /*
  * All of the loader's writable memory, in one place: every page first
- * touched costs a fault, which is dear in a VM, so the hot part (the top
- * of the stack, the state, the start of the request) is populated by one
- * madvise() at start.
+ * touched costs a fault, which is dear in a VM, so a member that waits for
+ * its request populates the hot part (the top of the stack, the state,
+ * the start of the request) with one madvise() first (main.c).
  */
 struct loader_memory {
 	char stack[LOADER_STACK_SIZE];

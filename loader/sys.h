@@ -68,6 +68,7 @@ struct loader_sigaction {	/* the kernel's, not libc's */
 #define MSG_CMSG_CLOEXEC_ 0x40000000
 #define MSG_CTRUNC_ 0x8
 #define MSG_NOSIGNAL_ 0x4000
+#define MSG_DONTWAIT_ 0x40
 #define SCM_RIGHTS_ 1
 #define SOL_SOCKET_ 1
 #define SO_TYPE_ 3

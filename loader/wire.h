@@ -262,12 +262,16 @@ struct pw_mount {
  * the image in userspace only where nothing a program or an observer can
  * see would differ from execve(); LOADER wherever it is possible and safe
  * (for experiments: doc/fidelity.md lists what differs); KERNEL always
- * calls execveat().
+ * calls execveat(). FRESH is DEFAULT for an empty process made for this
+ * run alone: with no image work done ahead, execve() is the faster of the
+ * two faithful ways (doc/performance.md), so it takes the kernel route,
+ * PW_WHY_FRESH, unless an earlier reason sends it there anyway.
  */
 enum pw_run_mode {
 	PW_RUN_DEFAULT = 0,
 	PW_RUN_KERNEL = 1,
 	PW_RUN_LOADER = 2,
+	PW_RUN_FRESH = 3,
 };
 
 struct pw_run {
@@ -309,6 +313,7 @@ enum pw_reason {
 	PW_WHY_STACK,		/* RLIMIT_STACK is not the loader's exec's */
 	PW_WHY_VALGRIND,	/* the loader runs under valgrind */
 	PW_WHY_NO_NEW_PRIVS,	/* no_new_privs: maybe a Landlock domain */
+	PW_WHY_FRESH,		/* PW_RUN_FRESH: execve() is faster here */
 	PW_WHY_MAX
 };
 

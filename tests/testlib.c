@@ -417,7 +417,9 @@ static int read_stat(pid_t pid, char *comm, size_t len, char *state,
 	return sscanf(close_ + 2, "%c %d", state, ppid) == 2 ? 0 : -1;
 }
 
-int children_of(pid_t parent, const char *name, pid_t *pids, int max)
+/* children_of(), those in state want only (any but zombies if 0). */
+static int children_in(pid_t parent, const char *name, char want,
+		       pid_t *pids, int max)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -432,7 +434,7 @@ int children_of(pid_t parent, const char *name, pid_t *pids, int max)
 					  &ppid) < 0)
 			continue;
 		if (ppid != parent || (name && strcmp(comm, name)) ||
-		    state == 'Z')
+		    state == 'Z' || (want && state != want))
 			continue;
 		if (pids && n < max)
 			pids[n] = pid;
@@ -440,6 +442,22 @@ int children_of(pid_t parent, const char *name, pid_t *pids, int max)
 	}
 	closedir(d);
 	return n;
+}
+
+int children_of(pid_t parent, const char *name, pid_t *pids, int max)
+{
+	return children_in(parent, name, 0, pids, max);
+}
+
+int await_waiting_members(int n, pid_t *pids, int max)
+{
+	int i;
+
+	for (i = 0; i < 500 && children_in(getpid(), "pristine-loader", 'S',
+					   NULL, 0) < n; i++)
+		usleep(10000);
+	usleep(20000);
+	return children_in(getpid(), "pristine-loader", 'S', pids, max);
 }
 
 int children_named(const char *name, pid_t *pids, int max)

@@ -71,6 +71,15 @@ int children_of(pid_t parent, const char *name, pid_t *pids, int max);
 int children_named(const char *name, pid_t *pids, int max);
 /* The only such child, waiting up to 5 s for it to appear. */
 pid_t child_named(const char *name);
+/*
+ * Waits up to 5 s until at least n children of this process are members
+ * of its pool or template that wait for a request (pristine-loader,
+ * asleep), then a while more: the reserve's thread files a member after
+ * its exec, which on a loaded machine comes later. (A spawn that finds no
+ * member ready is a fresh one, the kernel's in the default mode.) At most
+ * max of their pids into pids (may be NULL); returns how many there are.
+ */
+int await_waiting_members(int n, pid_t *pids, int max);
 /* Waits up to 5 s until pid is a zombie or gone. */
 void await_death(pid_t pid);
 /* Waits up to 5 s until pid sleeps in system call nr. */

@@ -82,10 +82,19 @@ static int on_route(int err, int route)
 	return err;
 }
 
+/* A reserve's spawn: a member's (userspace), or, when none was ready, a
+ * fresh one's (PRISTINE_ROUTE_KERNEL_FRESH), as a user would get. */
+static int on_member_route(int err)
+{
+	if (!err && pristine_last_route() == PRISTINE_ROUTE_KERNEL_FRESH)
+		return 0;
+	return on_route(err, PRISTINE_ROUTE_LOADER);
+}
+
 /* The default path: a new empty process each time (even with the pool of
- * "pristine-pool" around), in the default mode, which for root maps the
- * image in userspace. The route is checked so that a silent fall back to
- * the kernel cannot pass for it. */
+ * "pristine-pool" around), in the default mode, which for a fresh spawn
+ * lets the kernel execute the image (PRISTINE_ROUTE_KERNEL_FRESH). The
+ * route is checked so that another route cannot pass for it. */
 static int pristine_spawn_prepare(const struct target *t, void **state)
 {
 	return mode_prepare(PRISTINE_EXEC_FRESH, state);
@@ -109,7 +118,7 @@ static int pristine_spawn_spawn(void *state, const struct target *t,
 				pid_t *pid)
 {
 	return on_route(pristine_spawn(pid, t->path, NULL, state, t->argv,
-				       t->envp), PRISTINE_ROUTE_LOADER);
+				       t->envp), PRISTINE_ROUTE_KERNEL_FRESH);
 }
 
 /* The same empty process, but the image is run by execve() from inside
@@ -141,8 +150,8 @@ static int pool_prepare(const struct target *t, void **state)
 
 static int pool_spawn(void *state, const struct target *t, pid_t *pid)
 {
-	return on_route(pristine_spawn(pid, t->path, NULL, NULL, t->argv,
-				       t->envp), PRISTINE_ROUTE_LOADER);
+	return on_member_route(pristine_spawn(pid, t->path, NULL, NULL,
+					      t->argv, t->envp));
 }
 
 static void pool_release(void *state)
@@ -159,9 +168,8 @@ static int template_prepare(const struct target *t, void **state)
 
 static int template_spawn(void *state, const struct target *t, pid_t *pid)
 {
-	return on_route(pristine_template_spawn(state, pid, NULL, NULL,
-						t->argv, t->envp),
-			PRISTINE_ROUTE_LOADER);
+	return on_member_route(pristine_template_spawn(state, pid, NULL, NULL,
+						       t->argv, t->envp));
 }
 
 static void template_release(void *state)
@@ -288,12 +296,12 @@ static int nobody_prepare(int mode, int route, const char *loader,
 	return 0;
 }
 
-/* uid 65534, default mode: it cannot set /proc/PID/exe, so the kernel
- * executes the image (PRISTINE_ROUTE_KERNEL_EXE). */
+/* uid 65534, default mode: a fresh spawn, which the kernel executes
+ * (PRISTINE_ROUTE_KERNEL_FRESH), as it does root's. */
 static int nobody_default_prepare(const struct target *t, void **state)
 {
-	return nobody_prepare(PRISTINE_EXEC_DEFAULT, PRISTINE_ROUTE_KERNEL_EXE,
-			      NULL, state);
+	return nobody_prepare(PRISTINE_EXEC_DEFAULT,
+			      PRISTINE_ROUTE_KERNEL_FRESH, NULL, state);
 }
 
 /* uid 65534, loader mode: the userspace route without /proc/PID/exe (the
@@ -304,14 +312,16 @@ static int nobody_loader_prepare(const struct target *t, void **state)
 			      NULL, state);
 }
 
-/* uid 65534, default mode, with the capability install: userspace. */
+/* uid 65534, loader mode, with the capability install: the userspace
+ * route with /proc/PID/exe (a fresh spawn in the default mode is the
+ * kernel's, install or not). */
 static int nobody_cap_prepare(const struct target *t, void **state)
 {
 	const char *loader = cap_install();
 
 	if (!loader)
 		return ENOTSUP;
-	return nobody_prepare(PRISTINE_EXEC_DEFAULT, PRISTINE_ROUTE_LOADER,
+	return nobody_prepare(PRISTINE_EXEC_LOADER, PRISTINE_ROUTE_LOADER,
 			      loader, state);
 }
 

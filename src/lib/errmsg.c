@@ -103,11 +103,12 @@ PRISTINE_EXPORT const char *pristine_route_name(int route)
 		[PRISTINE_ROUTE_KERNEL_STACK] = "stack",
 		[PRISTINE_ROUTE_KERNEL_VALGRIND] = "valgrind",
 		[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS] = "no-new-privs",
+		[PRISTINE_ROUTE_KERNEL_FRESH] = "fresh",
 	};
 
 	if (route == PRISTINE_ROUTE_GLIBC_NOFDS)
 		return "glibc-nofds";
-	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS)
+	if (route < 0 || route > PRISTINE_ROUTE_KERNEL_FRESH)
 		return "unknown";
 	return names[route];
 }

@@ -88,6 +88,10 @@ enum pristine_route {
 					 * loader's exec */
 	PRISTINE_ROUTE_KERNEL_VALGRIND,	/* running under valgrind */
 	PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS,/* no_new_privs in the caller */
+	PRISTINE_ROUTE_KERNEL_FRESH,	/* mode "default", a new empty
+					 * process (no pool member, no
+					 * template member): execve() is
+					 * faster than mapping there */
 	/* The library's own routes, from 64 on: no empty process ran them
 	 * (the values below 64 are the empty process's). */
 	PRISTINE_ROUTE_GLIBC_NOFDS = 64 /* no descriptors left for an empty

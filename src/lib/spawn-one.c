@@ -192,7 +192,9 @@ static int resolved_by_caller(const char *file,
 }
 
 /* Every record of a spawn; with a member, its state is brought up to date
- * first. */
+ * first. A new empty process in the default mode runs its image by
+ * execve() (PW_RUN_FRESH): faithful, and faster than mapping it when
+ * nothing of the image was done ahead. */
 static int build(struct request *r, const struct member *m,
 		 const struct spawn_source *src, int image,
 		 const pristine_spawn_file_actions_t *fa,
@@ -201,7 +203,7 @@ static int build(struct request *r, const struct member *m,
 {
 	uint32_t mode = (attr->__mode & PRISTINE_EXEC_KERNEL) ? PW_RUN_KERNEL
 			: (attr->__mode & PRISTINE_EXEC_LOADER) ? PW_RUN_LOADER
-								 : PW_RUN_DEFAULT;
+			: m ? PW_RUN_DEFAULT : PW_RUN_FRESH;
 	sigset_t mask;
 
 	if (m && inherit_add(r, m->ignored, m->creds, m->nofile, &m->state))

@@ -246,25 +246,29 @@ static void compare(enum state s, int nobody, int mode, const char *route)
 }
 
 /* What the install is for: uid 65534's programs on the userspace route,
- * as faithful as with execve(). */
+ * as faithful as with execve(). (A fresh spawn in the default mode is the
+ * kernel's, for every user: FRESH.) */
 START_TEST(capability_install_userspace_route)
 {
 	if (install_capability() < 0)
 		return;
-	compare(PLAIN, 1, PRISTINE_EXEC_DEFAULT, "loader");
+	compare(PLAIN, 1, PRISTINE_EXEC_DEFAULT, "fresh");
 	compare(PLAIN, 1, PRISTINE_EXEC_LOADER, "loader");
 	compare(PLAIN, 1, PRISTINE_EXEC_KERNEL, "kernel");
-	compare(PLAIN, 0, PRISTINE_EXEC_DEFAULT, "loader");
+	compare(PLAIN, 0, PRISTINE_EXEC_DEFAULT, "fresh");
+	compare(PLAIN, 0, PRISTINE_EXEC_LOADER, "loader");
 }
 END_TEST
 
-/* What the loader's secure exec changed and the kernel must not see. */
+/* What the loader's secure exec changed and the kernel must not see: the
+ * repairs before the kernel's exec (a fresh spawn in the default mode,
+ * the kernel mode). */
 START_TEST(capability_install_repairs)
 {
 	if (install_capability() < 0)
 		return;
-	compare(NO_RANDOMIZE, 1, PRISTINE_EXEC_DEFAULT, "personality");
-	compare(BIG_STACK, 1, PRISTINE_EXEC_DEFAULT, "stack");
+	compare(NO_RANDOMIZE, 1, PRISTINE_EXEC_DEFAULT, "fresh");
+	compare(BIG_STACK, 1, PRISTINE_EXEC_DEFAULT, "fresh");
 	compare(BIG_STACK, 1, PRISTINE_EXEC_KERNEL, "kernel");
 }
 END_TEST
@@ -316,10 +320,11 @@ START_TEST(capability_install_nothing_else)
 			      "capability variant %zu ran:\n%s", i, out);
 		free(out);
 	}
-	/* And the one that is accepted, by the same spawner. */
+	/* And the one that is accepted, by the same spawner (in the loader
+	 * mode: a fresh spawn in the default mode is the kernel's). */
 	if (install_capability() < 0)
 		return;
-	out = spawn_as_nobody(cap_loader(), built("show-process"), NULL);
+	out = spawn_as_nobody(cap_loader(), built("show-process"), "loader");
 	expect_in(out, "euid=65534 uid=65534\n");
 	expect_in(out, "secure=0 ");
 	expect_in(out, "spawner: err=0 route=0 exit=0\n");

@@ -360,11 +360,19 @@ static int kernel_spawn(size_t n)
 	return err;
 }
 
+/* In the loader mode: the loader's own check (a fresh spawn in the
+ * default mode is the kernel's). */
 static int pristine_spawn_n(size_t n)
 {
 	char **argv = tiny_args(n), *none[] = { NULL };
+	pristine_spawnattr_t attr;
 	pid_t pid;
-	int err = pristine_spawn(&pid, "/bin/true", NULL, NULL, argv, none);
+	int err;
+
+	pristine_spawnattr_init(&attr);
+	pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_LOADER);
+	err = pristine_spawn(&pid, "/bin/true", NULL, &attr, argv, none);
+	pristine_spawnattr_destroy(&attr);
 
 	if (!err)
 		ck_assert_int_eq(wait_status(pid), 0);

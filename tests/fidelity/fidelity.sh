@@ -9,8 +9,10 @@
 # through libpristine (pristine_spawn() and pristine_open() in the default
 # mode, pristine_open() in the "loader" and "kernel" modes), with the same
 # configuration; see probe-launch.c. The route each run took is checked
-# too: the default mode maps in userspace where /proc/PID/exe can be set
-# (root, capable) and lets the kernel execute the image where it cannot.
+# too: the default mode lets the kernel execute a fresh spawn's image
+# (fresh), and for pristine_open() maps in userspace where /proc/PID/exe
+# can be set (root, capable) and lets the kernel execute the image where
+# it cannot.
 #
 # Every line of the two outputs must be equal, except for the keys that
 # doc/fidelity.md allows, in list items like
@@ -105,7 +107,8 @@ launch() {
 		"$4" "$tmp/work.$1" >"$5" 2>"$5.err"
 }
 
-# The route the default mode must take: userspace where /proc/PID/exe can
+# The route the default mode must take: for a fresh spawn the kernel's
+# (fresh); for another empty process userspace where /proc/PID/exe can
 # be set, unless a configured seccomp filter would leave the trampoline
 # page; the kernel's where it cannot be set.
 # route_wanted WHO METHOD VARIANT: a pattern, or nothing to check.
@@ -113,6 +116,7 @@ route_wanted() {
 	case $2 in
 	kernel) say kernel; return ;;
 	loader) say 'loader|seccomp'; return ;;
+	spawn) say fresh; return ;;
 	execve) return ;;
 	esac
 	case $1,$3 in

@@ -96,16 +96,13 @@ static void write_mini_at(const char *path, int exit_code)
 
 static pristine_template_t *tmpl;
 
-/* Waits up to 5 s for an idle member of the pool or a template. */
+/* Waits up to 5 s for an idle member of the pool or a template, filed
+ * by its reserve. */
 static pid_t await_member(void)
 {
 	pid_t pid = 0;
-	int i;
 
-	for (i = 0; i < 500 && children_named("pristine-loader", &pid, 1) < 1;
-	     i++)
-		usleep(10000);
-	ck_assert_int_ge(children_named("pristine-loader", &pid, 1), 1);
+	ck_assert_int_ge(await_waiting_members(1, &pid, 1), 1);
 	return pid;
 }
 

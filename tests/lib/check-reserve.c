@@ -28,15 +28,10 @@ static int idle_members(pid_t *pids, int max)
 	return children_named("pristine-loader", pids, max);
 }
 
-/* Waits up to 5 s for n idle members. */
+/* Waits up to 5 s for n idle members, filed by their reserve. */
 static void await_members(int n)
 {
-	pid_t pids[64];
-	int i;
-
-	for (i = 0; i < 500 && idle_members(pids, 64) < n; i++)
-		usleep(10000);
-	ck_assert_int_ge(idle_members(pids, 64), n);
+	ck_assert_int_ge(await_waiting_members(n, NULL, 0), n);
 }
 
 static char *run_show_mode(pristine_template_t *t, const char *arg,
@@ -160,9 +155,9 @@ START_TEST(template_processes_are_fresh)
 	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
 	await_members(3);
 	for (i = 0; i < 6; i++) {
+		await_members(1);	/* a member's route, not a fresh one's */
 		out[i] = run_show(t, NULL);
 		ck_assert_int_eq(pristine_last_route(), PRISTINE_ROUTE_LOADER);
-		usleep(20000);
 	}
 	all_fresh(out, 6);
 	for (i = 0; i < 6; i++)

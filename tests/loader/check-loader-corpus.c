@@ -483,14 +483,21 @@ static struct outcome run_kernel(const char *path)
 	return waited(pid);
 }
 
-static struct outcome run_pristine(const char *path)
+/* In mode (a fresh spawn in the default mode is the kernel's: the loader
+ * mode makes the loader judge the file itself). */
+static struct outcome run_pristine(const char *path, int mode)
 {
 	char *argv[] = { (char *)"corpus", NULL };
 	char *envp[] = { (char *)"PATH=/usr/bin:/bin", NULL };
+	pristine_spawnattr_t attr;
 	struct outcome o;
 	pid_t pid;
-	int err = pristine_spawn(&pid, path, NULL, NULL, argv, envp);
+	int err;
 
+	pristine_spawnattr_init(&attr);
+	pristine_spawnattr_setexecmode(&attr, mode);
+	err = pristine_spawn(&pid, path, NULL, &attr, argv, envp);
+	pristine_spawnattr_destroy(&attr);
 	if (err)
 		return (struct outcome)E(err);
 	o = waited(pid);
@@ -506,7 +513,7 @@ static int same(const struct outcome *a, const struct outcome *b)
 START_TEST(corpus_case)
 {
 	const struct corpus_case *c = &cases[_i];
-	struct outcome k, p;
+	struct outcome k, p, d;
 	char kd[64], pd[64], ked[64];
 	struct where w;
 	int fds;
@@ -521,7 +528,10 @@ START_TEST(corpus_case)
 	k = run_kernel(w.path);
 	ck_assert(!has_children());
 	ck_assert_int_eq(count_fds(), fds);
-	p = run_pristine(w.path);
+	d = run_pristine(w.path, PRISTINE_EXEC_DEFAULT);
+	ck_assert_msg(!has_children(), "%s: a child is left", c->name);
+	ck_assert_msg(count_fds() == fds, "%s: descriptors leaked", c->name);
+	p = run_pristine(w.path, PRISTINE_EXEC_LOADER);
 	ck_assert_msg(!has_children(), "%s: a child is left", c->name);
 	ck_assert_msg(count_fds() == fds, "%s: descriptors leaked", c->name);
 
@@ -536,6 +546,12 @@ START_TEST(corpus_case)
 		      "says %s", c->name, kd, ked);
 	ck_assert_msg(same(&p, &k), "%s: the kernel gave %s, pristine %s",
 		      c->name, kd, pd);
+	ck_assert_msg(same(&d, &k), "%s: the kernel gave %s, pristine's "
+		      "default mode another", c->name, kd);
+	if (d.kind != ERR)
+		ck_assert_msg(d.route == PRISTINE_ROUTE_KERNEL_FRESH, "%s: the "
+			      "default mode took route %s", c->name,
+			      pristine_route_name(d.route));
 	if (p.kind != ERR && c->route != ANY)
 		ck_assert_msg(p.route == c->route, "%s: pristine took route "
 			      "%s, the table says %s", c->name,

@@ -28,13 +28,15 @@ static char tmpdir[256];	/* made by main(), 0755, removed at the end */
 static char *const plain_env[] = { (char *)"SHOW_PROCESS=hello",
 				   (char *)"PATH=/usr/bin:/bin", NULL };
 
-/* Runs path with stdout on a pipe, by the kernel (glibc) or by pristine.
+/* Runs path with stdout on a pipe, by the kernel (glibc) or by pristine
+ * in the exec mode by_pristine - 1 (PRISTINE_EXEC_*).
  * Returns the output; *status is the wait status, *route pristine's. */
 static char *run(int by_pristine, const char *path, char *const argv[],
 		 char *const envp[], int *status, int *route)
 {
 	pristine_spawn_file_actions_t pfa;
 	posix_spawn_file_actions_t gfa;
+	pristine_spawnattr_t attr;
 	int p[2], err;
 	pid_t pid;
 	char *out;
@@ -43,7 +45,10 @@ static char *run(int by_pristine, const char *path, char *const argv[],
 	if (by_pristine) {
 		pristine_spawn_file_actions_init(&pfa);
 		pristine_spawn_file_actions_adddup2(&pfa, p[1], 1);
-		err = pristine_spawnp(&pid, path, &pfa, NULL, argv, envp);
+		pristine_spawnattr_init(&attr);
+		pristine_spawnattr_setexecmode(&attr, by_pristine - 1);
+		err = pristine_spawnp(&pid, path, &pfa, &attr, argv, envp);
+		pristine_spawnattr_destroy(&attr);
 		pristine_spawn_file_actions_destroy(&pfa);
 		*route = pristine_last_route();
 	} else {
@@ -62,13 +67,22 @@ static char *run(int by_pristine, const char *path, char *const argv[],
 	return out;
 }
 
-/* Runs it both ways: same exit status, same output, the route given. */
+/* Runs it both ways: same exit status, same output, the route given in
+ * the loader mode (the default mode's fresh spawn is the kernel's). */
 static char *same_both_ways(const char *path, char *const argv[],
 			    char *const envp[], int route)
 {
 	int kst, pst, kr, pr;
 	char *k = run(0, path, argv, envp, &kst, &kr);
-	char *p = run(1, path, argv, envp, &pst, &pr);
+	char *p = run(1 + PRISTINE_EXEC_DEFAULT, path, argv, envp, &pst, &pr);
+
+	ck_assert_msg(pst == kst, "%s: pristine status %#x, kernel %#x", path,
+		      pst, kst);
+	ck_assert_str_eq(p, k);
+	ck_assert_msg(pr == PRISTINE_ROUTE_KERNEL_FRESH, "%s: default mode, "
+		      "route %s", path, pristine_route_name(pr));
+	free(p);
+	p = run(1 + PRISTINE_EXEC_LOADER, path, argv, envp, &pst, &pr);
 
 	ck_assert_msg(WIFEXITED(kst) && WEXITSTATUS(kst) == 0,
 		      "%s: kernel run status %#x", path, kst);
@@ -217,8 +231,9 @@ static int cannot_drop_privileges(void)
 
 /*
  * In the loader mode the image decides (set-user-ID: the kernel's); in
- * the default mode uid 65534 cannot set /proc/PID/exe, and the kernel
- * runs everything, before the image is even opened (EXE).
+ * the default mode a fresh spawn is the kernel's before the image is even
+ * opened (FRESH; for another empty process uid 65534 cannot set
+ * /proc/PID/exe: EXE).
  */
 START_TEST(setuid_root)
 {
@@ -227,15 +242,15 @@ START_TEST(setuid_root)
 	static const char *const plain[] = { "euid=65534 uid=65534\n",
 		"secure=0 ", "spawner: err=0 route=0 exit=0\n" /* LOADER */,
 		NULL };
-	char exe_route[64];
+	char fresh_route[64];
 	const char *const setid_default[] = { "euid=0 uid=65534\n",
-		"secure=1 ", exe_route, NULL };
+		"secure=1 ", fresh_route, NULL };
 	const char *const plain_default[] = { "euid=65534 uid=65534\n",
-		"secure=0 ", exe_route, NULL };
+		"secure=0 ", fresh_route, NULL };
 	char path[400];
 
-	snprintf(exe_route, sizeof(exe_route), "spawner: err=0 route=%d "
-		 "exit=0\n", PRISTINE_ROUTE_KERNEL_EXE);
+	snprintf(fresh_route, sizeof(fresh_route), "spawner: err=0 route=%d "
+		 "exit=0\n", PRISTINE_ROUTE_KERNEL_FRESH);
 	if (cannot_make_setid(tmpdir))
 		return;
 	snprintf(path, sizeof(path), "%s/show-euid", tmpdir);
@@ -302,14 +317,19 @@ END_TEST
 #define BIG_STR 100000ul	/* bytes of each filler string, NUL included */
 
 /* Spawns /bin/true with envp by the kernel or pristine: 0 or the errno. */
+/* by_pristine: in the loader mode, whose own check is the one tested (a
+ * fresh spawn in the default mode is the kernel's). */
 static int spawn_true(int by_pristine, char *const envp[])
 {
 	char *argv[] = { (char *)"/bin/true", NULL };
+	pristine_spawnattr_t attr;
 	pid_t pid;
 	int err, st;
 
+	pristine_spawnattr_init(&attr);
+	pristine_spawnattr_setexecmode(&attr, PRISTINE_EXEC_LOADER);
 	if (by_pristine)
-		err = pristine_spawn(&pid, argv[0], NULL, NULL, argv, envp);
+		err = pristine_spawn(&pid, argv[0], NULL, &attr, argv, envp);
 	else
 		err = posix_spawn(&pid, argv[0], NULL, NULL, argv, envp);
 	if (err)

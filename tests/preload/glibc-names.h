@@ -34,3 +34,4 @@
 /* pristine.h must not be seen: its types would clash with glibc's. */
 #define PRISTINE_H 1
 #define PRISTINE_ROUTE_LOADER 0
+#define PRISTINE_ROUTE_KERNEL_FRESH 0
