@@ -183,8 +183,12 @@ static int sample_sync(const struct target *t, double *us)
 	if (err)
 		return err;
 	err = reap_pid(pid);
-	return !err && pristine_last_route() != PRISTINE_ROUTE_LOADER ? ENOEXEC
-								       : err;
+	/* The default mode's routes: a member's userspace route, or the
+	 * kernel's for a fresh spawn (route fresh). */
+	if (!err && pristine_last_route() != PRISTINE_ROUTE_LOADER &&
+	    pristine_last_route() != PRISTINE_ROUTE_KERNEL_FRESH)
+		err = ENOEXEC;
+	return err;
 }
 
 /* The run must have taken the route the table's pristine methods take:

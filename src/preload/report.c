@@ -57,6 +57,8 @@ static const char *const route_words[NROUTES] = {
 					"loader's exec",
 	[PRISTINE_ROUTE_KERNEL_VALGRIND] = "running under valgrind",
 	[PRISTINE_ROUTE_KERNEL_NO_NEW_PRIVS] = "no_new_privs in the caller",
+	[PRISTINE_ROUTE_KERNEL_FRESH] = "a fresh empty process: the kernel's "
+					"exec is the faster faithful one",
 };
 
 long long shim_clock(void)
