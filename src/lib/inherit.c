@@ -6,24 +6,27 @@
  * from the caller would keep now: the inheritable descriptors (at their
  * numbers, sharing their open file descriptions), the current directory,
  * the umask, the ignored signals (every other one at its default), and
- * no_new_privs; pending signals are discarded first. The credentials are
- * checked here (cred_digest()), not sent; rlimits, namespaces and cgroup
- * stay those of the member's creation (see pristine(7)).
+ * no_new_privs; pending signals are discarded first. The credentials and
+ * the state no record can give (resource limits, scheduling, ...) are
+ * checked here (cred_digest(), state_check()), not sent; namespaces,
+ * cgroup and Landlock stay those of the member's creation (pristine(7)).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "inherit.h"
+#include "proc-files.h"
 #include "record.h"
 #include "wire.h"
 
@@ -133,8 +136,8 @@ uint64_t cred_now(void)
 {
 	char text[4096];
 
-	return read_status("/proc/thread-self/status", text, sizeof(text))
-		       ? 0 : cred_digest(text);
+	return proc_thread_status(text, sizeof(text), 0) ? 0
+							 : cred_digest(text);
 }
 
 /*
@@ -151,7 +154,7 @@ static int add_status(struct request *req, uint64_t had, int signals,
 	uint64_t dfl, ig;
 	int err;
 
-	if ((err = read_status("/proc/thread-self/status", text, sizeof(text))))
+	if ((err = proc_thread_status(text, sizeof(text), 1)))
 		return req->err = err;
 	/* The member was made with other credentials: it is stale. */
 	if (!creds || cred_digest(text) != creds)
@@ -216,27 +219,94 @@ uint64_t nofile_now(void)
 }
 
 /* A one-line number from /proc (-1 if unreadable). */
-static long proc_number(const char *path, int base)
+static long proc_number(enum proc_file f, int base, int keep)
 {
 	char text[64];
 
-	if (read_status(path, text, sizeof(text)))
+	if (proc_read(f, text, sizeof(text), keep))
 		return -1;
 	return strtol(text, NULL, base);
 }
 
-void state_now(struct proc_state *s)
+/*
+ * The calling thread's personality. Under a seccomp filter, which may
+ * kill personality() (empty.c does not call it there either), from
+ * /proc (-1 if unreadable: no member then matches).
+ */
+static int personality_now(void)
 {
+	char text[32];
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		return personality(0xffffffff);
+	if (read_status("/proc/thread-self/personality", text, sizeof(text)))
+		return -1;
+	return (int)strtol(text, NULL, 16);
+}
+
+void state_now(struct proc_state *s, int spawn)
+{
+	struct sched_param sp = { 0 };
+	int i;
+
 	s->pgid = getpgrp();
 	s->sid = getsid(0);
 	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
 	s->thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	s->timer_slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-	/* No system call reads these two (4 us each, measured): a process
-	 * of the same user, or root, may change them from outside. */
-	s->oom_score_adj = (int)proc_number("/proc/self/oom_score_adj", 10);
-	s->coredump_filter = (unsigned long)proc_number(
-		"/proc/self/coredump_filter", 16);
+	/* No system call reads these two, and a process of the same user,
+	 * or root, may change them from outside: read at each spawn, from
+	 * descriptors kept open (2 us each, 13 us with an open). */
+	s->oom_score_adj = (int)proc_number(PROC_OOM_SCORE_ADJ, 10, spawn);
+	s->coredump_filter = (unsigned long)proc_number(PROC_COREDUMP_FILTER,
+							 16, spawn);
+	/* The raw call: 20 - nice, never an ambiguous -1. */
+	s->prio = (int)syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	s->policy = sched_getscheduler(0);
+	sched_getparam(0, &sp);
+	s->sched_priority = sp.sched_priority;
+	CPU_ZERO(&s->affinity);
+	sched_getaffinity(0, sizeof(s->affinity), &s->affinity);
+	s->personality = personality_now();
+	s->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (getrlimit(i, &s->rlim[i]) < 0)
+			s->rlim[i] = (struct rlimit){ 0, 0 };
+}
+
+int state_adopt(const struct proc_state *s)
+{
+	struct sched_param sp = { .sched_priority = s->sched_priority };
+
+	prctl(PR_SET_TIMERSLACK, s->timer_slack, 0, 0, 0);
+	if (sched_setaffinity(0, sizeof(s->affinity), &s->affinity) < 0)
+		return errno;
+	if (s->prio != (int)syscall(SYS_getpriority, PRIO_PROCESS, 0) &&
+	    setpriority(PRIO_PROCESS, 0, 20 - s->prio) < 0)
+		return errno;
+	if (s->policy != sched_getscheduler(0) &&
+	    sched_setscheduler(0, s->policy, &sp) < 0)
+		return errno;
+	if (s->personality < 0)
+		return EPERM;	/* unknown */
+	if (personality_now() == s->personality)
+		return 0;
+	/* Not under a filter, which may kill personality(). */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 ||
+	    personality((unsigned long)s->personality) < 0)
+		return EPERM;
+	return 0;
+}
+
+static int same_rlimits(const struct proc_state *a, const struct proc_state *b)
+{
+	int i;
+
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (a->rlim[i].rlim_cur != b->rlim[i].rlim_cur ||
+		    a->rlim[i].rlim_max != b->rlim[i].rlim_max)
+			return 0;
+	return 1;
 }
 
 /*
@@ -245,19 +315,25 @@ void state_now(struct proc_state *s)
  * within the session); the rest cannot be set back by the member (MDWE is
  * sticky, a lower oom_score_adj needs CAP_SYS_RESOURCE) or has no record:
  * the member is stale (ESTALE), and the ones made next take the state of
- * their making. The timer slack is the making thread's: reserve.c makes
- * the next members with the slack of the thread that found this one stale.
+ * their making. What is per thread (timer slack, nice, scheduling,
+ * affinity, personality) is the making thread's: reserve.c gives the pool's
+ * thread that of the thread that found a member stale (state_adopt()).
  */
 static int state_check(struct request *req, const struct proc_state *had)
 {
 	struct proc_state now;
 
-	state_now(&now);
+	state_now(&now, 1);
 	if (now.sid != had->sid || now.mdwe != had->mdwe ||
 	    now.thp_disable != had->thp_disable ||
 	    now.timer_slack != had->timer_slack ||
 	    now.oom_score_adj != had->oom_score_adj ||
-	    now.coredump_filter != had->coredump_filter)
+	    now.coredump_filter != had->coredump_filter ||
+	    now.prio != had->prio || now.policy != had->policy ||
+	    now.sched_priority != had->sched_priority ||
+	    !CPU_EQUAL(&now.affinity, &had->affinity) ||
+	    now.personality != had->personality ||
+	    now.securebits != had->securebits || !same_rlimits(&now, had))
 		return req->err = ESTALE;
 	if (now.pgid != had->pgid)
 		record_int(req, PW_REQ_SETPGID, "inherited process group",

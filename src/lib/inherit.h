@@ -7,7 +7,9 @@
 #ifndef PRISTINE_INHERIT_H
 #define PRISTINE_INHERIT_H
 
+#include <sched.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include "request.h"
 
@@ -21,10 +23,24 @@ struct proc_state {
 	pid_t pgid, sid;
 	int mdwe, thp_disable, oom_score_adj;
 	unsigned long timer_slack, coredump_filter;
+	/* Per thread: the nice value (as 20 - nice), the scheduling policy
+	 * and priority, the CPU affinity, the personality, the securebits. */
+	int prio, policy, sched_priority, personality, securebits;
+	cpu_set_t affinity;
+	struct rlimit rlim[RLIM_NLIMITS];	/* per process */
 };
 
-/* The calling thread's state now. */
-void state_now(struct proc_state *s);
+/* The calling thread's state now (spawn: for a spawn, proc-files.h). */
+void state_now(struct proc_state *s, int spawn);
+
+/*
+ * Gives the calling thread (the pool's) the per-thread parts of s that a
+ * thread may set on itself (timer slack, affinity, nice, policy,
+ * personality), so that the members it makes next have them: 0, or an
+ * errno if the thread may not (a lower nice value, a real-time policy
+ * without the privilege).
+ */
+int state_adopt(const struct proc_state *s);
 
 /* The records that give a member what an exec from the caller keeps now:
  * inheritable descriptors, cwd, umask, signal dispositions (had: the

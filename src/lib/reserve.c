@@ -24,6 +24,7 @@
 #include "fork.h"
 #include "held.h"
 #include "inherit.h"
+#include "proc-files.h"
 #include "record.h"
 #include "reserve.h"
 #include "sender.h"
@@ -134,7 +135,7 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->route = 0;
 	m->creds = cred_now();
 	m->nofile = nofile_now();
-	state_now(&m->state);
+	state_now(&m->state, 0);
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS | EMPTY_HELD, NULL, 1);
 		if (!err)
@@ -206,6 +207,16 @@ static void await_quiet(struct reserve *r)
 	}
 }
 
+/* With r->lock held. */
+static void wait_to_be_asked(struct reserve *r)
+{
+	if (!r->stop) {
+		r->idle = 1;
+		pthread_cond_wait(&r->want, &r->lock);
+		r->idle = 0;
+	}
+}
+
 static void *refill_thread(void *arg)
 {
 	struct reserve *r = arg;
@@ -226,19 +237,28 @@ static void *refill_thread(void *arg)
 		if (r->stop)
 			break;
 		gen = r->generation;
-		if (r->slack)
-			prctl(PR_SET_TIMERSLACK, r->slack, 0, 0, 0);
+		if (r->adopt_set) {
+			struct proc_state want = r->adopt;
+
+			r->adopt_set = 0;
+			pthread_mutex_unlock(&r->lock);
+			err = state_adopt(&want);
+			pthread_mutex_lock(&r->lock);
+			if (err) {
+				/* This thread cannot make members the
+				 * spawner could use: until asked again,
+				 * spawns take the default path. */
+				wait_to_be_asked(r);
+				continue;
+			}
+		}
 		pthread_mutex_unlock(&r->lock);
 		err = reserve_make(r, &m);
 		pthread_mutex_lock(&r->lock);
 		if (err) {
 			/* Cannot make members now (limits, a changed file):
 			 * spawns take the default path until asked again. */
-			if (!r->stop) {
-				r->idle = 1;
-				pthread_cond_wait(&r->want, &r->lock);
-				r->idle = 0;
-			}
+			wait_to_be_asked(r);
 			continue;
 		}
 		if (r->stop || gen != r->generation || r->n >= r->size) {
@@ -319,12 +339,14 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 		return ENOMEM;
 	fork_hooks_set(FORK_RESERVES, &fork_hooks);
 	held_expect();
+	proc_files_hold();
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
 	err = start_thread(r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
+		proc_files_release();
 		free(r->ready);
 		return err;
 	}
@@ -369,9 +391,6 @@ int reserve_take(struct reserve *r, struct member *m)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->last_use = now_ns();
-	/* A member has its maker's timer slack (per thread): the next ones
-	 * are made with the slack of the thread that spawns. */
-	r->slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	while (r->n && !got) {
 		*m = r->ready[--r->n];
 		got = !member_dead(m);
@@ -400,9 +419,15 @@ void reserve_refill(struct reserve *r)
 void reserve_flush(struct reserve *r)
 {
 	struct member *gone;
+	struct proc_state now;
 	unsigned int n, i;
 
+	/* Called by the thread that found a member stale: the next ones are
+	 * made with its per-thread state (a member has its maker's). */
+	state_now(&now, 0);
 	pthread_mutex_lock(&r->lock);
+	r->adopt = now;
+	r->adopt_set = 1;
 	n = r->n;
 	gone = malloc(n * sizeof(*gone) + 1);
 	if (gone)
@@ -445,4 +470,5 @@ void reserve_destroy(struct reserve *r)
 		close(r->image_fd);
 	free(r->path);
 	free(r->kpath);
+	proc_files_release();
 }
