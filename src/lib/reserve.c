@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cpu-free.h"
 #include "exchange.h"
 #include "fork.h"
 #include "held.h"
@@ -190,20 +192,56 @@ static long long now_ns(void)
 	return t.tv_sec * 1000000000ll + t.tv_nsec;
 }
 
-/* With r->lock held: waits until r has been quiet for QUIET_NS. */
+/* With r->lock held: waits for ns at most (a take or the end wakes it). */
+static void wait_for(struct reserve *r, long long ns)
+{
+	struct timespec until;
+	long long at;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	at = until.tv_sec * 1000000000ll + until.tv_nsec + ns;
+	until.tv_sec = at / 1000000000ll;
+	until.tv_nsec = at % 1000000000ll;
+	pthread_cond_timedwait(&r->want, &r->lock, &until);
+}
+
+/*
+ * The quiet period is not enough: a program that runs longer than it
+ * (/bin/true takes ~0.7 ms) had its CPU taken by the refill, and on a
+ * busy machine every refill competes with someone. After the quiet period
+ * a member is made only when the program the last member became has
+ * ended (kill(pid, 0): a pid reused since only delays the refill) and a
+ * CPU this thread may use is free (cpu-free.h), looked at every BUSY_NS,
+ * or once the reserve has been quiet for PATIENCE_NS: the spawn the
+ * refill must not slow down is long done then, and a machine that is
+ * never idle still gets its members. Back to back, spawns keep the
+ * reserve from being quiet and take the default path.
+ */
+#define BUSY_NS 250000ll
+#define PATIENCE_NS 5000000ll
+
+/* With r->lock held: waits until r has been quiet for QUIET_NS and a CPU
+ * is free, or quiet for PATIENCE_NS. */
 static void await_quiet(struct reserve *r)
 {
-	long long left;
+	long long quiet;
+	pid_t child;
+	int free;
 
-	while (!r->stop && (left = r->last_use + QUIET_NS - now_ns()) > 0) {
-		struct timespec until;
-		long long at;
-
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		at = until.tv_sec * 1000000000ll + until.tv_nsec + left;
-		until.tv_sec = at / 1000000000ll;
-		until.tv_nsec = at % 1000000000ll;
-		pthread_cond_timedwait(&r->want, &r->lock, &until);
+	while (!r->stop) {
+		if ((quiet = now_ns() - r->last_use) < QUIET_NS) {
+			wait_for(r, QUIET_NS - quiet);
+			continue;
+		}
+		if (quiet >= PATIENCE_NS)
+			return;
+		child = r->last_child;
+		pthread_mutex_unlock(&r->lock);
+		free = (!child || kill(child, 0) < 0) && cpu_free();
+		pthread_mutex_lock(&r->lock);
+		if (free)	/* or cannot tell: as before */
+			return;
+		wait_for(r, BUSY_NS);
 	}
 }
 
@@ -398,8 +436,10 @@ int reserve_take(struct reserve *r, struct member *m)
 			empty_abort(&m->e);	/* kills if stopped, reaps */
 	}
 	/* From now on a child of the spawn's, as glibc's vfork() child. */
-	if (got)
+	if (got) {
 		empty_take(&m->e);
+		r->last_child = m->e.pid;
+	}
 	/* A thread waiting for quiet times itself: no need to wake it. */
 	if (!got && r->idle)
 		pthread_cond_signal(&r->want);

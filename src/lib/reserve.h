@@ -32,6 +32,7 @@ struct reserve {
 	unsigned int n, size;
 	unsigned int generation;	/* bumped when members turn stale */
 	long long last_use;	/* CLOCK_MONOTONIC ns of the last take */
+	pid_t last_child;	/* the program of the last member taken */
 	/* The per-thread state of the last thread that found a member
 	 * stale: the refill thread takes it on (state_adopt()). */
 	struct proc_state adopt;
