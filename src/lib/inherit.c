@@ -42,13 +42,39 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
+/*
+ * A member gets each inheritable descriptor by SCM_RIGHTS and installs it
+ * (about 2.4 us each here); a new empty process gets them from its exec.
+ * Past about 35 of them a spawn from a pool member costs more than one
+ * without (doc/performance.md): with more than its reserve's fds_worth
+ * the member is discarded, and the next DEAR_SKIP calls of
+ * inherit_worth_a_member() say no, so that a process with many
+ * descriptors does not discard a member at every spawn.
+ */
+#define DEAR_SKIP 15
+
+static unsigned int dear_left;
+
+int inherit_worth_a_member(void)
+{
+	unsigned int n = __atomic_load_n(&dear_left, __ATOMIC_RELAXED);
+
+	while (n && !__atomic_compare_exchange_n(&dear_left, &n, n - 1, 0,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+		;
+	return !n;
+}
+
 /* A member exec'd under the descriptor limit nofile cannot install an
  * inheritable descriptor at or above it (an exec keeps it): it cannot
  * serve this spawn (EBADF: another member would fail the same). */
-static int add_fds(struct request *req, uint64_t nofile)
+static int add_fds(struct request *req, uint64_t nofile,
+		   unsigned int worth)
 {
 	char buf[4096];
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unsigned int count = 0;
 	long n;
 
 	if (dir < 0)
@@ -70,6 +96,12 @@ static int add_fds(struct request *req, uint64_t nofile)
 				continue;
 			if ((uint64_t)fd >= nofile) {
 				req->err = EBADF;
+				break;
+			}
+			if (worth && ++count > worth) {
+				__atomic_store_n(&dear_left, DEAR_SKIP,
+						 __ATOMIC_RELAXED);
+				req->err = E2BIG;
 				break;
 			}
 			/* Sent as it is, as an exec would keep it. */
@@ -249,6 +281,7 @@ void state_now(struct proc_state *s, int spawn)
 	struct sched_param sp = { 0 };
 	int i;
 
+	s->fds_worth = 0;
 	s->pgid = getpgrp();
 	s->sid = getsid(0);
 	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
@@ -347,7 +380,7 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 	if (same_nofile(req, nofile) || state_check(req, st))
 		return req->err;
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
-	if (add_fds(req, nofile) || add_cwd(req))
+	if (add_fds(req, nofile, st->fds_worth) || add_cwd(req))
 		return req->err;
 	return add_status(req, had, 1, creds);
 }

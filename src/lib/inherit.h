@@ -28,6 +28,10 @@ struct proc_state {
 	int prio, policy, sched_priority, personality, securebits;
 	cpu_set_t affinity;
 	struct rlimit rlim[RLIM_NLIMITS];	/* per process */
+	/* Not the maker's: the most inheritable descriptors for which
+	 * updating the member costs less than a new empty process (0: no
+	 * limit). Set by the reserve. */
+	unsigned int fds_worth;
 };
 
 /* The calling thread's state now (spawn: for a spawn, proc-files.h). */
@@ -54,6 +58,14 @@ int inherit_add(struct request *req, uint64_t had, uint64_t creds,
  * are discarded in both. */
 int inherit_open(struct request *req, uint64_t had, uint64_t creds,
 		 const struct proc_state *st);
+
+/*
+ * Was the last spawn from a member that has a limit (fds_worth) over it?
+ * Then the member was discarded (E2BIG: the spawn takes the default path)
+ * and this says no (0) for the next few calls: a pool need not take one.
+ * Otherwise 1.
+ */
+int inherit_worth_a_member(void);
 
 /* A digest of the calling thread's credentials as exec sees them (ids,
  * groups, capabilities, no_new_privs, seccomp); 0 if unreadable. A member

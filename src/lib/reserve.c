@@ -128,6 +128,10 @@ void reserve_new_image(struct reserve *r, int image_fd,
 	reserve_flush(r);
 }
 
+/* The most inheritable descriptors for which a pool member is worth
+ * updating (measured: inherit.c). */
+#define POOL_FDS_WORTH 32
+
 int reserve_make(struct reserve *r, struct member *m)
 {
 	struct request req;
@@ -138,6 +142,8 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->creds = cred_now();
 	m->nofile = nofile_now();
 	state_now(&m->state, 0);
+	/* A template member saves the image's mapping as well: kept. */
+	m->state.fds_worth = r->image_fd < 0 ? POOL_FDS_WORTH : 0;
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS | EMPTY_HELD, NULL, 1);
 		if (!err)

@@ -487,6 +487,56 @@ START_TEST(members_get_the_state_of_now)
 }
 END_TEST
 
+/* Is pid one of the n in pids? */
+static int among(pid_t pid, const pid_t *pids, int n)
+{
+	while (n--)
+		if (pids[n] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * A pool member costs about 2.4 us per inheritable descriptor to bring up
+ * to date, a new empty process nothing: with more than 32 of them the
+ * spawn does not use a member (pristine_pool_create(3)), with a few it
+ * does, and the program has them all either way.
+ */
+START_TEST(many_descriptors_take_the_default_path)
+{
+	char *argv[] = { "sh", "-c", "ls /proc/self/fd | wc -l", NULL };
+	pid_t before[8], pid;
+	int counts[] = { 4, 40 }, i, k, n, st;
+	char *out, *want;
+
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < counts[k]; i++)
+			ck_assert_int_eq(dup2(0, 300 + i), 300 + i);
+		/* past the calls a costly spawn makes skip the pool */
+		for (i = 0; i < 20; i++)
+			free(spawn_output(argv, &st));
+		await_members(2);
+		n = idle_members(before, 8);
+		want = capture(argv, &st);
+		ck_assert_int_eq(pristine_spawn(&pid, "/bin/true", NULL, NULL,
+						argv, environ), 0);
+		ck_assert_msg(among(pid, before, n) == (counts[k] <= 32),
+			      "%d descriptors: %s", counts[k],
+			      among(pid, before, n) ? "a member was used"
+						    : "no member was used");
+		wait_status(pid);
+		out = spawn_output(argv, &st);
+		ck_assert_str_eq(out, want);
+		free(out);
+		free(want);
+		for (i = 0; i < counts[k]; i++)
+			close(300 + i);
+	}
+	ck_assert_int_eq(pristine_pool_destroy(), 0);
+}
+END_TEST
+
 START_TEST(open_draws_from_the_pool)
 {
 	int h, p[2], pidfd;
@@ -737,10 +787,10 @@ static void state_item(int item)
 	ck_assert_int_eq(dup2(0, ITEM_FD), ITEM_FD);
 	ck_assert_int_eq(fcntl(0, F_DUPFD_CLOEXEC, ITEM_CLOEXEC_FD),
 			 ITEM_CLOEXEC_FD);
-	ck_assert_int_eq(pristine_pool_create(3, 0), 0);
-	t = pristine_template_create(built("show-state"), -1, 3, 0);
+	ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+	t = pristine_template_create(built("show-state"), -1, 2, 0);
 	ck_assert_msg(t != NULL, "%s", pristine_errmsg());
-	await_members(6);
+	await_members(4);
 	/* A spawn before the change: what it read must not stick. */
 	want = glibc_state();
 	out = pristine_state(NULL, 0);
@@ -956,6 +1006,7 @@ static Suite *reserve_suite(void)
 	tcase_add_test(tc, exhaustion_and_refill);
 	tcase_add_test(tc, members_get_the_state_of_now);
 	tcase_add_test(tc, open_draws_from_the_pool);
+	tcase_add_test(tc, many_descriptors_take_the_default_path);
 	tcase_add_test(tc, members_that_cannot_serve_are_set_aside);
 	tcase_add_loop_test(tc, members_refresh_or_go, 0, ITEMS);
 	tcase_add_loop_test(tc, members_refresh_or_go_as_nobody, 0, ITEMS);
