@@ -223,7 +223,7 @@ static void wait_for(struct reserve *r, long long ns)
  * never idle still gets its members. Back to back, spawns keep the
  * reserve from being quiet and take the default path.
  */
-#define BUSY_NS 250000ll
+#define BUSY_NS 1000000ll
 #define PATIENCE_NS 5000000ll
 
 /* With r->lock held: waits until r has been quiet for QUIET_NS and a CPU
