@@ -215,37 +215,39 @@ static void wait_for(struct reserve *r, long long ns)
  * The quiet period is not enough: a program that runs longer than it
  * (/bin/true takes ~0.7 ms) had its CPU taken by the refill, and on a
  * busy machine every refill competes with someone. After the quiet period
- * a member is made only when the program the last member became has
- * ended (kill(pid, 0): a pid reused since only delays the refill) and a
- * CPU this thread may use is free (cpu-free.h), looked at every BUSY_NS,
- * or once the reserve has been quiet for PATIENCE_NS: the spawn the
- * refill must not slow down is long done then, and a machine that is
- * never idle still gets its members. Back to back, spawns keep the
- * reserve from being quiet and take the default path.
+ * the thread waits until the program the last member became has ended
+ * (kill(pid, 0): a pid reused since only delays the refill), for
+ * CHILD_PATIENCE_NS at most, then until a CPU it may use is free
+ * (cpu-free.h) or the reserve has been quiet for PATIENCE_NS: the spawn
+ * the refill must not slow down is done then, and a machine that is never
+ * idle still gets its members. It looks every BUSY_NS. Back to back,
+ * spawns keep the reserve from being quiet and take the default path.
  */
 #define BUSY_NS 1000000ll
-#define PATIENCE_NS 5000000ll
+#define PATIENCE_NS 2000000ll
+#define CHILD_PATIENCE_NS 20000000ll
 
-/* With r->lock held: waits until r has been quiet for QUIET_NS and a CPU
- * is free, or quiet for PATIENCE_NS. */
+/* With r->lock held: waits until r has been quiet for QUIET_NS, the last
+ * program has ended and a CPU is free, or the patience is out. */
 static void await_quiet(struct reserve *r)
 {
 	long long quiet;
 	pid_t child;
-	int free;
+	int go;
 
 	while (!r->stop) {
 		if ((quiet = now_ns() - r->last_use) < QUIET_NS) {
 			wait_for(r, QUIET_NS - quiet);
 			continue;
 		}
-		if (quiet >= PATIENCE_NS)
-			return;
 		child = r->last_child;
 		pthread_mutex_unlock(&r->lock);
-		free = (!child || kill(child, 0) < 0) && cpu_free();
+		if (child && quiet < CHILD_PATIENCE_NS && kill(child, 0) == 0)
+			go = 0;
+		else	/* cpu_free() < 0: cannot tell, as before */
+			go = quiet >= PATIENCE_NS || cpu_free();
 		pthread_mutex_lock(&r->lock);
-		if (free)	/* or cannot tell: as before */
+		if (go)
 			return;
 		wait_for(r, BUSY_NS);
 	}
