@@ -292,8 +292,13 @@ static void *refill_thread(void *arg)
 			pthread_mutex_lock(&r->lock);
 			if (err) {
 				/* This thread cannot make members the
-				 * spawner could use: until asked again,
-				 * spawns take the default path. */
+				 * spawner could use: until asked again
+				 * (and then it tries again), spawns take
+				 * the default path. */
+				if (!r->adopt_set) {
+					r->adopt = want;
+					r->adopt_set = 1;
+				}
 				wait_to_be_asked(r);
 				continue;
 			}
