@@ -43,6 +43,10 @@ struct options {
 	const char *async_csv;
 	size_t shim_rounds;	/* bench_shim_load() */
 	size_t make_rounds;	/* bench_workload() */
+	const char *methods;	/* comma-separated names, or NULL: all */
+	const char *parents;	/* the same for parent shapes */
+	const char *targets;	/* the same for targets */
+	int unpinned;		/* no pinned phases */
 };
 
 /* One parent shape measured under one pinning. */
@@ -55,6 +59,27 @@ struct phase {
 };
 
 static int stamp_rd = -1;
+static const char *only_methods;
+
+/* Is name in the comma-separated list (NULL: everything is)? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (!list)
+		return 1;
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+/* Measured in this run? The baseline always is: ratios need it. */
+static int selected(size_t m)
+{
+	return m == baseline_method || listed(only_methods, methods[m].name);
+}
 static struct cell *cells;
 static size_t n_cells, cap_cells;
 
@@ -153,7 +178,7 @@ static int settle(void *const *state, const struct target *t,
 	int err;
 
 	for (m = 0; m < n_methods; m++)
-		if (!methods[m].settle &&
+		if (!methods[m].settle && selected(m) &&
 		    (err = sample(&methods[m], state[m], t, &w, &f, why)))
 			return err;
 	return 0;
@@ -195,7 +220,8 @@ static void measure(const struct options *o, const struct phase *ph,
 		int err = methods[m].prepare
 				  ? methods[m].prepare(t, &state[m]) : 0;
 
-		if (err == ENOTSUP && m != baseline_method) {
+		if (!selected(m) ||
+		    (err == ENOTSUP && m != baseline_method)) {
 			skip[m] = 1;
 			continue;
 		}
@@ -345,7 +371,8 @@ static void header(const struct options *o, const struct phase *ph,
 	printf("methods (one sample each per round, order shuffled each "
 	       "round):");
 	for (i = 0; i < n_methods; i++)
-		printf(" %s", methods[i].name);
+		if (selected(i))
+			printf(" %s", methods[i].name);
 	printf("\nratio: median / median of %s, same target, parent, "
 	       "pinning and rounds\n", methods[baseline_method].name);
 	printf("targets:");
@@ -416,7 +443,12 @@ static void usage(FILE *f)
 "  --shim-rounds N    the shim's load cost: runs per preload (default\n"
 "                     2000, 30 with --quick; 0: skip)\n"
 "  --make-rounds N    make -j2 workload: runs per variant (default 15,\n"
-"                     1 with --quick; 0: skip)\n");
+"                     1 with --quick; 0: skip)\n"
+"  --methods LIST     only these methods, e.g. posix_spawn,pristine-pool\n"
+"                     (posix_spawn, the baseline, always runs)\n"
+"  --parents LIST     only these parents: small,threads,large,mem-NM\n"
+"  --targets LIST     only these targets: true,static\n"
+"  --unpinned         no pinned phases\n");
 }
 
 static void parse(int argc, char **argv, struct options *o)
@@ -439,6 +471,10 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "async-csv", required_argument, NULL, 'a' },
 		{ "shim-rounds", required_argument, NULL, 'H' },
 		{ "make-rounds", required_argument, NULL, 'K' },
+		{ "methods", required_argument, NULL, 'm' },
+		{ "parents", required_argument, NULL, 'p' },
+		{ "targets", required_argument, NULL, 'g' },
+		{ "unpinned", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -476,6 +512,10 @@ static void parse(int argc, char **argv, struct options *o)
 		case 'K': make_rounds = (ssize_t)parse_size(optarg,
 							    "--make-rounds");
 			  break;
+		case 'm': o->methods = optarg; break;
+		case 'p': o->parents = optarg; break;
+		case 'g': o->targets = optarg; break;
+		case 'u': o->unpinned = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -484,6 +524,7 @@ static void parse(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+	only_methods = o->methods;
 	o->sustained = sustained >= 0 ? (size_t)sustained
 				      : o->quick ? 200 : 10000;
 	o->async = async >= 0 ? (size_t)async : o->quick ? 50 : 1000;
@@ -518,10 +559,10 @@ static void parse(int argc, char **argv, struct options *o)
 /* The plan: every parent unpinned (with the plot's sizes) and pinned. */
 static size_t plan(const struct options *o, struct phase *ph)
 {
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 	int pinned;
 
-	for (pinned = 0; pinned <= 1; pinned++) {
+	for (pinned = 0; pinned <= !o->unpinned; pinned++) {
 		ph[n++] = (struct phase){ "small", { 0, 0, 0 }, pinned,
 					  o->rounds, !pinned };
 		ph[n++] = (struct phase){ "threads", { 0, 0, o->threads },
@@ -542,7 +583,10 @@ static size_t plan(const struct options *o, struct phase *ph)
 					  { o->large_bytes, o->large_maps, 0 },
 					  pinned, o->big_rounds, !pinned };
 	}
-	return n;
+	for (i = k = 0; i < n; i++)
+		if (listed(o->parents, ph[i].parent))
+			ph[k++] = ph[i];
+	return k;
 }
 
 /*
@@ -591,7 +635,7 @@ static void sustained(size_t n, const struct target *tg, size_t n_tg)
 			for (m = 0; m < n_methods; m++)
 				if (!strcmp(methods[m].name, names[j]))
 					me = &methods[m];
-			if (!me)
+			if (!me || !selected((size_t)(me - methods)))
 				continue;
 			if (me->prepare && (err = me->prepare(&tg[i], &state)))
 				die("cannot prepare %s", me->name, err);
@@ -623,6 +667,9 @@ static void headline(void)
 		"nobody:default", "nobody:cap-install" };
 	size_t i, j;
 
+	if (only_methods)
+		return;
+
 	printf("\nheadline: the default mode against %s (median ratio): root,"
 	       " uid 65534, uid 65534 with the capability install\n",
 	       methods[baseline_method].name);
@@ -646,7 +693,7 @@ int main(int argc, char **argv)
 		{ "true", "/bin/true", true_argv, env, 0 },
 		{ "static", NULL, stamp_argv, env, 1 },
 	};
-	size_t n_ph, i, j;
+	size_t n_ph, n_tg = 0, i, j;
 	double start = now_us();
 
 	parse(argc, argv, &o);
@@ -664,11 +711,14 @@ int main(int argc, char **argv)
 	}
 	tg[1].path = o.stamp;
 	for (i = 0; i < 2; i++)
+		if (listed(o.targets, tg[i].name))
+			tg[n_tg++] = tg[i];
+	for (i = 0; i < n_tg; i++)
 		if (access(tg[i].path, X_OK) < 0)
 			die("target %s", tg[i].path, errno);
 	setup_fds();
 	n_ph = plan(&o, ph);
-	header(&o, ph, n_ph, tg, 2);
+	header(&o, ph, n_ph, tg, n_tg);
 
 	for (i = 0; i < n_ph; i++) {
 		double t = now_us();
@@ -682,7 +732,7 @@ int main(int argc, char **argv)
 			"/proc/self/maps): ", i + 1, n_ph, ph[i].parent,
 			ph[i].pinned ? "pinned" : "unpinned",
 			count_mappings());
-		for (j = 0; j < 2; j++)
+		for (j = 0; j < n_tg; j++)
 			measure(&o, &ph[i], &tg[j]);
 		fprintf(stderr, "%.1f s\n", (now_us() - t) / 1e6);
 	}
@@ -696,13 +746,13 @@ int main(int argc, char **argv)
 	headline();
 	if (o.sustained) {
 		pin_set(0);
-		sustained(o.sustained, tg, 2);
+		sustained(o.sustained, tg, n_tg);
 	}
 	if (o.async) {
 		int err;
 
 		fflush(stdout);
-		if ((err = async_bench(o.async, tg, 2, stamp_rd, o.async_csv)))
+		if ((err = async_bench(o.async, tg, n_tg, stamp_rd, o.async_csv)))
 			die("%s", "async", err);
 	}
 	if (o.shim_rounds)

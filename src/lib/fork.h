@@ -21,6 +21,7 @@ enum fork_slot {
 	FORK_REGISTRY,	/* registry.c: the handles; nests with no other */
 	FORK_POOL,	/* pool.c: the pool; held around calls of reserve.c */
 	FORK_RESERVES,	/* reserve.c: the list, then each reserve */
+	FORK_PROC_FILES, /* proc-files.c: nests with no other */
 	FORK_SLOTS
 };
 

@@ -6,24 +6,27 @@
  * from the caller would keep now: the inheritable descriptors (at their
  * numbers, sharing their open file descriptions), the current directory,
  * the umask, the ignored signals (every other one at its default), and
- * no_new_privs; pending signals are discarded first. The credentials are
- * checked here (cred_digest()), not sent; rlimits, namespaces and cgroup
- * stay those of the member's creation (see pristine(7)).
+ * no_new_privs; pending signals are discarded first. The credentials and
+ * the state no record can give (resource limits, scheduling, ...) are
+ * checked here (cred_digest(), state_check()), not sent; namespaces,
+ * cgroup and Landlock stay those of the member's creation (pristine(7)).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "inherit.h"
+#include "proc-files.h"
 #include "record.h"
 #include "wire.h"
 
@@ -39,38 +42,93 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-/* A member exec'd under the descriptor limit nofile cannot install an
- * inheritable descriptor at or above it (an exec keeps it): it cannot
- * serve this spawn (EBADF: another member would fail the same). */
-static int add_fds(struct request *req, uint64_t nofile)
+/*
+ * A member gets each inheritable descriptor by SCM_RIGHTS and installs it
+ * (about 2.4 us each here); a new empty process gets them from its exec.
+ * Past about 35 of them a spawn from a pool member costs more than one
+ * without (doc/performance.md): with more than its reserve's fds_worth
+ * the member is discarded, and the next DEAR_SKIP calls of
+ * inherit_worth_a_member() say no, so that a process with many
+ * descriptors does not discard a member at every spawn.
+ */
+#define DEAR_SKIP 15
+
+static unsigned int dear_left;
+
+int inherit_worth_a_member(void)
 {
+	unsigned int n = __atomic_load_n(&dear_left, __ATOMIC_RELAXED);
+
+	while (n && !__atomic_compare_exchange_n(&dear_left, &n, n - 1, 0,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+		;
+	return !n;
+}
+
+struct fd_list {
+	struct request *req;
+	uint64_t nofile;
+	unsigned int worth, count;
+};
+
+/*
+ * Descriptor fd, if open: sent as it is, as an exec would keep it, unless
+ * close-on-exec. A member exec'd under the descriptor limit nofile cannot
+ * install an inheritable descriptor at or above it (an exec keeps it): it
+ * cannot serve this spawn (EBADF: another member would fail the same).
+ */
+static int add_fd(struct fd_list *l, int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0 || (fl & FD_CLOEXEC))
+		return 0;
+	if ((uint64_t)fd >= l->nofile)
+		return l->req->err = EBADF;
+	if (l->worth && ++l->count > l->worth) {
+		__atomic_store_n(&dear_left, DEAR_SKIP, __ATOMIC_RELAXED);
+		return l->req->err = E2BIG;
+	}
+	return record_inherited_fd(l->req, fd);
+}
+
+/*
+ * Every descriptor is below the calling thread's table size (FDSize in
+ * its status, 64 unless a number above was used). Up to WALK_MAX numbers,
+ * asking each with fcntl() costs less than listing /proc/thread-self/fd,
+ * whose entries the kernel makes one by one (cold caches, 12 descriptors:
+ * 64 numbers 10.7 us, 256 numbers 36.9, the listing 24.9).
+ */
+#define WALK_MAX 64
+
+static int add_fds(struct request *req, uint64_t nofile,
+		   unsigned int worth, unsigned long long table)
+{
+	struct fd_list l = { req, nofile, worth, 0 };
 	char buf[4096];
-	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dir;
 	long n;
 
+	if (table && table <= WALK_MAX) {
+		for (n = 0; n < (long)table && !add_fd(&l, (int)n); n++)
+			;
+		return req->err;
+	}
+	dir = open("/proc/thread-self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return req->err = errno;
 	while (!req->err &&
 	       (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		long off;
 
-		for (off = 0; off < n;) {
+		for (off = 0; off < n && !req->err;) {
 			struct linux_dirent64 *d = (void *)(buf + off);
-			int fd, fl;
 
 			off += d->d_reclen;
-			if (d->d_name[0] < '0' || d->d_name[0] > '9')
-				continue;
-			fd = atoi(d->d_name);
-			fl = fcntl(fd, F_GETFD);
-			if (fd == dir || fl < 0 || (fl & FD_CLOEXEC))
-				continue;
-			if ((uint64_t)fd >= nofile) {
-				req->err = EBADF;
-				break;
-			}
-			/* Sent as it is, as an exec would keep it. */
-			record_inherited_fd(req, fd);
+			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' &&
+			    atoi(d->d_name) != dir)
+				add_fd(&l, atoi(d->d_name));
 		}
 	}
 	close(dir);
@@ -133,8 +191,8 @@ uint64_t cred_now(void)
 {
 	char text[4096];
 
-	return read_status("/proc/thread-self/status", text, sizeof(text))
-		       ? 0 : cred_digest(text);
+	return proc_thread_status(text, sizeof(text), 0) ? 0
+							 : cred_digest(text);
 }
 
 /*
@@ -143,16 +201,12 @@ uint64_t cred_now(void)
  * it to read it, which another thread could see, and the dispositions
  * take 64 calls.
  */
-static int add_status(struct request *req, uint64_t had, int signals,
-		      uint64_t creds)
+static int add_status(struct request *req, const char *text, uint64_t had,
+		      int signals, uint64_t creds)
 {
-	char text[4096];
 	unsigned long long um, ign, nnp;
 	uint64_t dfl, ig;
-	int err;
 
-	if ((err = read_status("/proc/thread-self/status", text, sizeof(text))))
-		return req->err = err;
 	/* The member was made with other credentials: it is stale. */
 	if (!creds || cred_digest(text) != creds)
 		return req->err = ESTALE;
@@ -216,27 +270,95 @@ uint64_t nofile_now(void)
 }
 
 /* A one-line number from /proc (-1 if unreadable). */
-static long proc_number(const char *path, int base)
+static long proc_number(enum proc_file f, int base, int keep)
 {
 	char text[64];
 
-	if (read_status(path, text, sizeof(text)))
+	if (proc_read(f, text, sizeof(text), keep))
 		return -1;
 	return strtol(text, NULL, base);
 }
 
-void state_now(struct proc_state *s)
+/*
+ * The calling thread's personality. Under a seccomp filter, which may
+ * kill personality() (empty.c does not call it there either), from
+ * /proc (-1 if unreadable: no member then matches).
+ */
+static int personality_now(void)
 {
+	char text[32];
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+		return personality(0xffffffff);
+	if (read_status("/proc/thread-self/personality", text, sizeof(text)))
+		return -1;
+	return (int)strtol(text, NULL, 16);
+}
+
+void state_now(struct proc_state *s, int spawn)
+{
+	struct sched_param sp = { 0 };
+	int i;
+
+	s->fds_worth = 0;
 	s->pgid = getpgrp();
 	s->sid = getsid(0);
 	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
 	s->thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	s->timer_slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-	/* No system call reads these two (4 us each, measured): a process
-	 * of the same user, or root, may change them from outside. */
-	s->oom_score_adj = (int)proc_number("/proc/self/oom_score_adj", 10);
-	s->coredump_filter = (unsigned long)proc_number(
-		"/proc/self/coredump_filter", 16);
+	/* No system call reads these two, and a process of the same user,
+	 * or root, may change them from outside: read at each spawn, from
+	 * descriptors kept open (2 us each, 13 us with an open). */
+	s->oom_score_adj = (int)proc_number(PROC_OOM_SCORE_ADJ, 10, spawn);
+	s->coredump_filter = (unsigned long)proc_number(PROC_COREDUMP_FILTER,
+							 16, spawn);
+	/* The raw call: 20 - nice, never an ambiguous -1. */
+	s->prio = (int)syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	s->policy = sched_getscheduler(0);
+	sched_getparam(0, &sp);
+	s->sched_priority = sp.sched_priority;
+	CPU_ZERO(&s->affinity);
+	sched_getaffinity(0, sizeof(s->affinity), &s->affinity);
+	s->personality = personality_now();
+	s->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (getrlimit(i, &s->rlim[i]) < 0)
+			s->rlim[i] = (struct rlimit){ 0, 0 };
+}
+
+int state_adopt(const struct proc_state *s)
+{
+	struct sched_param sp = { .sched_priority = s->sched_priority };
+
+	prctl(PR_SET_TIMERSLACK, s->timer_slack, 0, 0, 0);
+	if (sched_setaffinity(0, sizeof(s->affinity), &s->affinity) < 0)
+		return errno;
+	if (s->prio != (int)syscall(SYS_getpriority, PRIO_PROCESS, 0) &&
+	    setpriority(PRIO_PROCESS, 0, 20 - s->prio) < 0)
+		return errno;
+	if (s->policy != sched_getscheduler(0) &&
+	    sched_setscheduler(0, s->policy, &sp) < 0)
+		return errno;
+	if (s->personality < 0)
+		return EPERM;	/* unknown */
+	if (personality_now() == s->personality)
+		return 0;
+	/* Not under a filter, which may kill personality(). */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 ||
+	    personality((unsigned long)s->personality) < 0)
+		return EPERM;
+	return 0;
+}
+
+static int same_rlimits(const struct proc_state *a, const struct proc_state *b)
+{
+	int i;
+
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (a->rlim[i].rlim_cur != b->rlim[i].rlim_cur ||
+		    a->rlim[i].rlim_max != b->rlim[i].rlim_max)
+			return 0;
+	return 1;
 }
 
 /*
@@ -245,19 +367,25 @@ void state_now(struct proc_state *s)
  * within the session); the rest cannot be set back by the member (MDWE is
  * sticky, a lower oom_score_adj needs CAP_SYS_RESOURCE) or has no record:
  * the member is stale (ESTALE), and the ones made next take the state of
- * their making. The timer slack is the making thread's: reserve.c makes
- * the next members with the slack of the thread that found this one stale.
+ * their making. What is per thread (timer slack, nice, scheduling,
+ * affinity, personality) is the making thread's: reserve.c gives the pool's
+ * thread that of the thread that found a member stale (state_adopt()).
  */
 static int state_check(struct request *req, const struct proc_state *had)
 {
 	struct proc_state now;
 
-	state_now(&now);
+	state_now(&now, 1);
 	if (now.sid != had->sid || now.mdwe != had->mdwe ||
 	    now.thp_disable != had->thp_disable ||
 	    now.timer_slack != had->timer_slack ||
 	    now.oom_score_adj != had->oom_score_adj ||
-	    now.coredump_filter != had->coredump_filter)
+	    now.coredump_filter != had->coredump_filter ||
+	    now.prio != had->prio || now.policy != had->policy ||
+	    now.sched_priority != had->sched_priority ||
+	    !CPU_EQUAL(&now.affinity, &had->affinity) ||
+	    now.personality != had->personality ||
+	    now.securebits != had->securebits || !same_rlimits(&now, had))
 		return req->err = ESTALE;
 	if (now.pgid != had->pgid)
 		record_int(req, PW_REQ_SETPGID, "inherited process group",
@@ -265,24 +393,39 @@ static int state_check(struct request *req, const struct proc_state *had)
 	return req->err;
 }
 
+/* The calling thread's status (kept open: proc-files.h), in text. */
+static int thread_status(struct request *req, char *text, size_t size)
+{
+	int err = proc_thread_status(text, size, 1);
+
+	return err ? req->err = err : 0;
+}
+
 int inherit_add(struct request *req, uint64_t had, uint64_t creds,
 		uint64_t nofile, const struct proc_state *st)
 {
-	if (same_nofile(req, nofile) || state_check(req, st))
+	unsigned long long table = 0;
+	char text[4096];
+
+	if (same_nofile(req, nofile) || state_check(req, st) ||
+	    thread_status(req, text, sizeof(text)))
 		return req->err;
+	status_field(text, "\nFDSize:\t", 10, &table);
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
-	if (add_fds(req, nofile) || add_cwd(req))
+	if (add_fds(req, nofile, st->fds_worth, table) || add_cwd(req))
 		return req->err;
-	return add_status(req, had, 1, creds);
+	return add_status(req, text, had, 1, creds);
 }
 
 int inherit_open(struct request *req, uint64_t had, uint64_t creds,
 		 const struct proc_state *st)
 {
-	if (state_check(req, st))
+	char text[4096];
+
+	if (state_check(req, st) || thread_status(req, text, sizeof(text)))
 		return req->err;
 	record_none(req, PW_REQ_FLUSH_SIGNALS, "flush signals");
 	if (add_cwd(req))
 		return req->err;
-	return add_status(req, had, 0, creds);
+	return add_status(req, text, had, 0, creds);
 }

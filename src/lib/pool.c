@@ -10,6 +10,7 @@
 #include "errmsg.h"
 #include "export.h"
 #include "fork.h"
+#include "inherit.h"
 #include "pool.h"
 #include "pristine.h"
 
@@ -99,7 +100,7 @@ void pool_flush(void)
 
 static int take(void *self, int mode, struct member *m)
 {
-	return pool_take(m);
+	return inherit_worth_a_member() && pool_take(m);
 }
 
 static void flush(void *self)

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,10 +21,12 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cpu-free.h"
 #include "exchange.h"
 #include "fork.h"
 #include "held.h"
 #include "inherit.h"
+#include "proc-files.h"
 #include "record.h"
 #include "reserve.h"
 #include "sender.h"
@@ -125,6 +128,10 @@ void reserve_new_image(struct reserve *r, int image_fd,
 	reserve_flush(r);
 }
 
+/* The most inheritable descriptors for which a pool member is worth
+ * updating (measured: inherit.c). */
+#define POOL_FDS_WORTH 32
+
 int reserve_make(struct reserve *r, struct member *m)
 {
 	struct request req;
@@ -134,7 +141,9 @@ int reserve_make(struct reserve *r, struct member *m)
 	m->route = 0;
 	m->creds = cred_now();
 	m->nofile = nofile_now();
-	state_now(&m->state);
+	state_now(&m->state, 0);
+	/* A template member saves the image's mapping as well: kept. */
+	m->state.fds_worth = r->image_fd < 0 ? POOL_FDS_WORTH : 0;
 	if (r->image_fd < 0) {
 		err = empty_create(&m->e, EMPTY_NO_FDS | EMPTY_HELD, NULL, 1);
 		if (!err)
@@ -189,20 +198,68 @@ static long long now_ns(void)
 	return t.tv_sec * 1000000000ll + t.tv_nsec;
 }
 
-/* With r->lock held: waits until r has been quiet for QUIET_NS. */
+/* With r->lock held: waits for ns at most (a take or the end wakes it). */
+static void wait_for(struct reserve *r, long long ns)
+{
+	struct timespec until;
+	long long at;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	at = until.tv_sec * 1000000000ll + until.tv_nsec + ns;
+	until.tv_sec = at / 1000000000ll;
+	until.tv_nsec = at % 1000000000ll;
+	pthread_cond_timedwait(&r->want, &r->lock, &until);
+}
+
+/*
+ * The quiet period is not enough: a program that runs longer than it
+ * (/bin/true takes ~0.7 ms) had its CPU taken by the refill, and on a
+ * busy machine every refill competes with someone. After the quiet period
+ * the thread waits until the program the last member became has ended
+ * (kill(pid, 0): a pid reused since only delays the refill), for
+ * CHILD_PATIENCE_NS at most, then until a CPU it may use is free
+ * (cpu-free.h) or the reserve has been quiet for PATIENCE_NS: the spawn
+ * the refill must not slow down is done then, and a machine that is never
+ * idle still gets its members. It looks every BUSY_NS. Back to back,
+ * spawns keep the reserve from being quiet and take the default path.
+ */
+#define BUSY_NS 1000000ll
+#define PATIENCE_NS 2000000ll
+#define CHILD_PATIENCE_NS 20000000ll
+
+/* With r->lock held: waits until r has been quiet for QUIET_NS, the last
+ * program has ended and a CPU is free, or the patience is out. */
 static void await_quiet(struct reserve *r)
 {
-	long long left;
+	long long quiet;
+	pid_t child;
+	int go;
 
-	while (!r->stop && (left = r->last_use + QUIET_NS - now_ns()) > 0) {
-		struct timespec until;
-		long long at;
+	while (!r->stop) {
+		if ((quiet = now_ns() - r->last_use) < QUIET_NS) {
+			wait_for(r, QUIET_NS - quiet);
+			continue;
+		}
+		child = r->last_child;
+		pthread_mutex_unlock(&r->lock);
+		if (child && quiet < CHILD_PATIENCE_NS && kill(child, 0) == 0)
+			go = 0;
+		else	/* cpu_free() < 0: cannot tell, as before */
+			go = quiet >= PATIENCE_NS || cpu_free();
+		pthread_mutex_lock(&r->lock);
+		if (go)
+			return;
+		wait_for(r, BUSY_NS);
+	}
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		at = until.tv_sec * 1000000000ll + until.tv_nsec + left;
-		until.tv_sec = at / 1000000000ll;
-		until.tv_nsec = at % 1000000000ll;
-		pthread_cond_timedwait(&r->want, &r->lock, &until);
+/* With r->lock held. */
+static void wait_to_be_asked(struct reserve *r)
+{
+	if (!r->stop) {
+		r->idle = 1;
+		pthread_cond_wait(&r->want, &r->lock);
+		r->idle = 0;
 	}
 }
 
@@ -226,19 +283,33 @@ static void *refill_thread(void *arg)
 		if (r->stop)
 			break;
 		gen = r->generation;
-		if (r->slack)
-			prctl(PR_SET_TIMERSLACK, r->slack, 0, 0, 0);
+		if (r->adopt_set) {
+			struct proc_state want = r->adopt;
+
+			r->adopt_set = 0;
+			pthread_mutex_unlock(&r->lock);
+			err = state_adopt(&want);
+			pthread_mutex_lock(&r->lock);
+			if (err) {
+				/* This thread cannot make members the
+				 * spawner could use: until asked again
+				 * (and then it tries again), spawns take
+				 * the default path. */
+				if (!r->adopt_set) {
+					r->adopt = want;
+					r->adopt_set = 1;
+				}
+				wait_to_be_asked(r);
+				continue;
+			}
+		}
 		pthread_mutex_unlock(&r->lock);
 		err = reserve_make(r, &m);
 		pthread_mutex_lock(&r->lock);
 		if (err) {
 			/* Cannot make members now (limits, a changed file):
 			 * spawns take the default path until asked again. */
-			if (!r->stop) {
-				r->idle = 1;
-				pthread_cond_wait(&r->want, &r->lock);
-				r->idle = 0;
-			}
+			wait_to_be_asked(r);
 			continue;
 		}
 		if (r->stop || gen != r->generation || r->n >= r->size) {
@@ -319,12 +390,14 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 		return ENOMEM;
 	fork_hooks_set(FORK_RESERVES, &fork_hooks);
 	held_expect();
+	proc_files_hold();
 	/* The thread must not take the caller's signals. */
 	sigfillset(&all_signals);
 	pthread_sigmask(SIG_SETMASK, &all_signals, &old);
 	err = start_thread(r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
+		proc_files_release();
 		free(r->ready);
 		return err;
 	}
@@ -369,9 +442,6 @@ int reserve_take(struct reserve *r, struct member *m)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->last_use = now_ns();
-	/* A member has its maker's timer slack (per thread): the next ones
-	 * are made with the slack of the thread that spawns. */
-	r->slack = (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	while (r->n && !got) {
 		*m = r->ready[--r->n];
 		got = !member_dead(m);
@@ -379,8 +449,10 @@ int reserve_take(struct reserve *r, struct member *m)
 			empty_abort(&m->e);	/* kills if stopped, reaps */
 	}
 	/* From now on a child of the spawn's, as glibc's vfork() child. */
-	if (got)
+	if (got) {
 		empty_take(&m->e);
+		r->last_child = m->e.pid;
+	}
 	/* A thread waiting for quiet times itself: no need to wake it. */
 	if (!got && r->idle)
 		pthread_cond_signal(&r->want);
@@ -400,9 +472,15 @@ void reserve_refill(struct reserve *r)
 void reserve_flush(struct reserve *r)
 {
 	struct member *gone;
+	struct proc_state now;
 	unsigned int n, i;
 
+	/* Called by the thread that found a member stale: the next ones are
+	 * made with its per-thread state (a member has its maker's). */
+	state_now(&now, 0);
 	pthread_mutex_lock(&r->lock);
+	r->adopt = now;
+	r->adopt_set = 1;
 	n = r->n;
 	gone = malloc(n * sizeof(*gone) + 1);
 	if (gone)
@@ -445,4 +523,5 @@ void reserve_destroy(struct reserve *r)
 		close(r->image_fd);
 	free(r->path);
 	free(r->kpath);
+	proc_files_release();
 }

@@ -32,7 +32,11 @@ struct reserve {
 	unsigned int n, size;
 	unsigned int generation;	/* bumped when members turn stale */
 	long long last_use;	/* CLOCK_MONOTONIC ns of the last take */
-	unsigned long slack;	/* the timer slack of the last taker */
+	pid_t last_child;	/* the program of the last member taken */
+	/* The per-thread state of the last thread that found a member
+	 * stale: the refill thread takes it on (state_adopt()). */
+	struct proc_state adopt;
+	int adopt_set;
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	int idle;		/* the refill thread waits for a take */
