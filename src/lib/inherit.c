@@ -9,7 +9,9 @@
  * no_new_privs; pending signals are discarded first. The credentials and
  * the state no record can give (resource limits, scheduling, ...) are
  * checked here (cred_digest(), state_check()), not sent; namespaces,
- * cgroup and Landlock stay those of the member's creation (pristine(7)).
+ * cgroup and Landlock stay those of the member's creation (pristine(7)):
+ * of the places a program is confined to, only the root directory is
+ * compared (one stat(), 1 us; the namespaces' would be 5 us each).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -298,9 +300,14 @@ static int personality_now(void)
 void state_now(struct proc_state *s, int spawn)
 {
 	struct sched_param sp = { 0 };
+	struct stat root;
 	int i;
 
 	s->fds_worth = 0;
+	if (stat("/", &root) < 0)
+		root = (struct stat){ 0 };
+	s->root_dev = root.st_dev;
+	s->root_ino = root.st_ino;
 	s->pgid = getpgrp();
 	s->sid = getsid(0);
 	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
@@ -385,7 +392,8 @@ static int state_check(struct request *req, const struct proc_state *had)
 	    now.sched_priority != had->sched_priority ||
 	    !CPU_EQUAL(&now.affinity, &had->affinity) ||
 	    now.personality != had->personality ||
-	    now.securebits != had->securebits || !same_rlimits(&now, had))
+	    now.securebits != had->securebits || !same_rlimits(&now, had) ||
+	    now.root_dev != had->root_dev || now.root_ino != had->root_ino)
 		return req->err = ESTALE;
 	if (now.pgid != had->pgid)
 		record_int(req, PW_REQ_SETPGID, "inherited process group",

@@ -28,6 +28,10 @@ struct proc_state {
 	int prio, policy, sched_priority, personality, securebits;
 	cpu_set_t affinity;
 	struct rlimit rlim[RLIM_NLIMITS];	/* per process */
+	/* The root directory (chroot): paths, and the program's own view of
+	 * the file system, resolve in it. */
+	dev_t root_dev;
+	ino_t root_ino;
 	/* Not the maker's: the most inheritable descriptors for which
 	 * updating the member costs less than a new empty process (0: no
 	 * limit). Set by the reserve. */

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -904,6 +905,73 @@ START_TEST(members_refresh_or_go_as_nobody)
 }
 END_TEST
 
+/*
+ * A caller that enters a chroot after making a pool or a template: a
+ * program from a member made before would run in the old root, outside
+ * the jail. In an empty directory glibc's posix_spawn() finds nothing
+ * (ENOENT); neither may the pool nor the template (whose image is open:
+ * its interpreter is not in the new root either). A new empty process
+ * cannot be had there either: the loader is outside the jail (ELIBACC,
+ * pristine_spawn(3)); what must never happen is a program that runs.
+ */
+START_TEST(members_see_a_changed_root)
+{
+	char dir[] = "/tmp/pristine-root-XXXXXX", proc[64];
+	pid_t pid;
+	int st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	ck_assert_int_eq(mkdir(proc, 0755), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *argv[] = { "show-aslr", NULL };
+		const char *show = built("show-aslr");
+		pristine_template_t *t;
+		pid_t child;
+		int glibc, pool, tmpl;
+
+		/* With /proc in the jail, in a mount namespace of its own
+		 * (without /proc no member is used at all), made while this
+		 * process has one thread (unshare() needs it). */
+		if (unshare(CLONE_NEWNS) < 0)
+			_exit(77);
+		ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE,
+				       NULL), 0);
+		ck_assert_int_eq(mount("proc", proc, "proc", 0, NULL), 0);
+		ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+		t = pristine_template_create(show, -1, 1, 0);
+		ck_assert_msg(t != NULL, "%s", pristine_errmsg());
+		await_members(3);
+		if (chroot(dir) < 0)
+			_exit(77);
+		ck_assert_int_eq(chdir("/"), 0);
+		glibc = posix_spawn(&child, show, NULL, NULL, argv, environ);
+		pool = pristine_spawn(&child, show, NULL, NULL, argv, environ);
+		tmpl = pristine_template_spawn(t, &child, NULL, NULL, argv,
+					       environ);
+		ck_assert_msg(glibc == ENOENT, "glibc: %s", strerror(glibc));
+		ck_assert_msg(pool == ENOENT || pool == ELIBACC, "pool: %s (%s)",
+			      strerror(pool), pristine_errmsg());
+		ck_assert_msg(tmpl == ENOENT || tmpl == ELIBACC,
+			      "template: %s (%s)", strerror(tmpl),
+			      pristine_errmsg());
+		_exit(0);
+	}
+	st = wait_status(pid);
+	rmdir(proc);
+	rmdir(dir);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		skip_case("a mount namespace and chroot() need "
+			  "CAP_SYS_ADMIN and CAP_SYS_CHROOT");
+		return;
+	}
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x",
+		      st);
+}
+END_TEST
+
 START_TEST(signalled_or_dead_members_are_not_used)
 {
 	char *sleep0[] = { "sleep", "0", NULL };
@@ -1028,6 +1096,7 @@ static Suite *reserve_suite(void)
 	tcase_add_test(tc, members_that_cannot_serve_are_set_aside);
 	tcase_add_loop_test(tc, members_refresh_or_go, 0, ITEMS);
 	tcase_add_loop_test(tc, members_refresh_or_go_as_nobody, 0, ITEMS);
+	tcase_add_test(tc, members_see_a_changed_root);
 	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
 	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
