@@ -176,6 +176,10 @@ void reserve_put(struct reserve *r, struct member *m)
 	full = r->n >= r->size;
 	if (!full)
 		r->ready[r->n++] = *m;
+	if (r->first_pending) {
+		r->first_pending = 0;
+		pthread_cond_signal(&r->want);
+	}
 	pthread_mutex_unlock(&r->lock);
 	if (full)
 		empty_abort(&m->e);
@@ -273,7 +277,7 @@ static void *refill_thread(void *arg)
 		unsigned int gen;
 		int err;
 
-		if (r->n >= r->size) {
+		if (r->n >= r->size || r->first_pending) {
 			r->idle = 1;
 			pthread_cond_wait(&r->want, &r->lock);
 			r->idle = 0;
@@ -384,6 +388,7 @@ int reserve_init(struct reserve *r, unsigned int size, int image_fd,
 	r->kpath = kpath;
 	r->mode = mode;
 	r->owner = getpid();
+	r->first_pending = image_fd >= 0;
 	if (image_fd >= 0 && fstat(image_fd, &r->st) < 0)
 		return errno;
 	if (!(r->ready = calloc(size, sizeof(*r->ready))))

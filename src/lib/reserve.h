@@ -40,6 +40,10 @@ struct reserve {
 	pid_t owner;		/* members are this process's children */
 	int stop, dead, thread_started;
 	int idle;		/* the refill thread waits for a take */
+	/* A template's first member is made by its creator: the refill
+	 * thread waits until it is put, so that the two do not compete for
+	 * the caller's descriptors (the creator's needs are then exact). */
+	int first_pending;
 	pthread_t thread;
 	void *stack;		/* the thread's own (see reserve.c), or NULL */
 	size_t stack_size;
