@@ -206,11 +206,18 @@ uint64_t cred_now(void)
 static int add_status(struct request *req, const char *text, uint64_t had,
 		      int signals, uint64_t creds)
 {
-	unsigned long long um, ign, nnp;
+	unsigned long long um, ign, nnp, tracer = 0;
 	uint64_t dfl, ig;
 
 	/* The member was made with other credentials: it is stale. */
 	if (!creds || cred_digest(text) != creds)
+		return req->err = ESTALE;
+	/* A tracer attached to the caller after the members were made (strace
+	 * -f -p, gdb) follows a new child and its exec; not a member made
+	 * before it came. While the caller is traced no member is used: the
+	 * default path's new empty process is the caller's child, and its
+	 * image is the kernel's (route fresh). */
+	if (status_field(text, "\nTracerPid:\t", 10, &tracer) || tracer)
 		return req->err = ESTALE;
 	if (status_field(text, "\nUmask:\t", 8, &um) ||
 	    status_field(text, "\nSigIgn:\t", 16, &ign) ||

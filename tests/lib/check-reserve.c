@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -972,6 +973,92 @@ START_TEST(members_see_a_changed_root)
 }
 END_TEST
 
+/* The TracerPid of this thread. */
+static long tracer_of_me(void)
+{
+	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	char *text, *p;
+	long pid;
+
+	ck_assert_int_ge(fd, 0);
+	text = slurp_fd(fd);
+	close(fd);
+	p = strstr(text, "\nTracerPid:\t");
+	pid = p ? strtol(p + 11, NULL, 10) : -1;
+	free(text);
+	return pid;
+}
+
+/*
+ * A tracer that comes after the members were made (strace -f -p, gdb -p)
+ * would see neither the new child nor its exec of a member made before:
+ * while the caller is traced the pool is not used (a new empty process,
+ * the caller's child, whose image the kernel runs); once the tracer is
+ * gone, members serve again.
+ */
+START_TEST(members_not_used_while_traced)
+{
+	pid_t pid;
+	int st;
+
+	if (under_valgrind()) {
+		skip_case("valgrind does not let a process be traced");
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		pid_t me = getpid(), tracer;
+		int p[2];
+		char c;
+
+		ck_assert_int_eq(pristine_pool_create(2, 0), 0);
+		await_members(2);
+		free(run_show(NULL, NULL));
+		ck_assert_int_eq(pristine_last_route(), PRISTINE_ROUTE_LOADER);
+		ck_assert_int_eq(pipe(p), 0);
+		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+		tracer = fork();
+		ck_assert_int_ge(tracer, 0);
+		if (tracer == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			c = ptrace(PTRACE_SEIZE, me, NULL, NULL) == 0;
+			if (write(p[1], &c, 1) != 1)
+				_exit(1);
+			/* Signals to the tracee stop it until we go on. */
+			while (waitpid(me, &st, __WALL) == me)
+				if (WIFSTOPPED(st))
+					ptrace(PTRACE_CONT, me, NULL,
+					       st >> 16 ? 0 : WSTOPSIG(st));
+			_exit(0);
+		}
+		ck_assert_int_eq(read(p[0], &c, 1), 1);
+		if (!c)
+			_exit(77);
+		ck_assert_int_eq(tracer_of_me(), tracer);
+		await_members(2);
+		free(run_show(NULL, NULL));
+		ck_assert_int_eq(pristine_last_route(),
+				 PRISTINE_ROUTE_KERNEL_FRESH);
+		kill(tracer, SIGKILL);
+		wait_status(tracer);
+		ck_assert_int_eq(tracer_of_me(), 0);
+		await_members(2);
+		free(run_show(NULL, NULL));
+		ck_assert_int_eq(pristine_last_route(), PRISTINE_ROUTE_LOADER);
+		ck_assert_int_eq(pristine_pool_destroy(), 0);
+		_exit(0);
+	}
+	st = wait_status(pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		skip_case("this process may not be traced here");
+		return;
+	}
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x",
+		      st);
+}
+END_TEST
+
 START_TEST(signalled_or_dead_members_are_not_used)
 {
 	char *sleep0[] = { "sleep", "0", NULL };
@@ -1097,6 +1184,7 @@ static Suite *reserve_suite(void)
 	tcase_add_loop_test(tc, members_refresh_or_go, 0, ITEMS);
 	tcase_add_loop_test(tc, members_refresh_or_go_as_nobody, 0, ITEMS);
 	tcase_add_test(tc, members_see_a_changed_root);
+	tcase_add_test(tc, members_not_used_while_traced);
 	tcase_add_test(tc, signalled_or_dead_members_are_not_used);
 	tcase_add_test(tc, members_with_stale_credentials_are_not_used);
 	tcase_add_test(tc, pdeathsig_follows_the_caller_not_the_pool);
