@@ -358,6 +358,7 @@ void empty_reap(struct empty *e)
 	if (e->held)
 		held_forget(e->pid);
 	e->held = 0;
+	e->taken = 1;
 }
 
 void empty_take(struct empty *e)

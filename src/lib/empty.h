@@ -19,6 +19,7 @@ struct empty {
 	int greeted;		/* its hello was read (templates talk twice) */
 	int unsent;		/* the request could not be sent (it died) */
 	int held;		/* a member held idle (held.h) */
+	int taken;		/* a member taken for a spawn (empty_take()) */
 	/* How it ended, once reaped (waitid()'s si_code and si_status). */
 	int end_code, end_status;
 };

@@ -6,8 +6,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "build-id.h"
 #include "empty.h"
@@ -16,6 +21,50 @@
 #include "reply.h"
 #include "sender.h"
 #include "wire.h"
+
+/*
+ * A member taken for a spawn may have been stopped from outside while it
+ * was idle (SIGSTOP to the process group, a kill by hand) and its stop
+ * reported to a wait of the program's already, so that the take could not
+ * see it: it would never answer. If its answer is late, its state in
+ * /proc/PID/stat says (T: stopped by a signal; t, a tracer's stop, is
+ * left alone); then it is killed, and the spawn, which sees no answer and
+ * no exec, is made by a new empty process (spawn_member()). Only members:
+ * a new empty process is the caller's own, stopped as it would be.
+ */
+#define LATE_MS 200
+
+static int member_stopped(const struct empty *e)
+{
+	char path[64], text[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)e->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = 0;
+	p = strrchr(text, ')');
+	return p && p[1] == ' ' && p[2] == 'T';
+}
+
+static void await_answer(const struct empty *e)
+{
+	struct pollfd p = { .fd = e->sock, .events = POLLIN };
+
+	if (!e->taken)
+		return;
+	while (poll(&p, 1, LATE_MS) == 0)
+		if (member_stopped(e)) {
+			syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL,
+				0);
+			return;
+		}
+}
 
 /*
  * Reads the loader's records until its status, or EOF. Returns the status
@@ -46,6 +95,7 @@ static int read_reply(struct empty *e, uint32_t *step, int *route)
 			return err;
 		memmove(buf, buf + used, have - used);
 		have -= used;
+		await_answer(e);
 		n = recv(e->sock, buf + have, sizeof(buf) - have, 0);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -258,7 +258,13 @@ static int spawn_member(struct member *m, const struct spawn_source *src,
 	if (!err) {
 		sender_init(&s, r);
 		err = exchange_finish(&m->e, &s, route);
-		if (err == ESRCH && m->e.unsent)	/* it died idle */
+		/* It died idle, or was killed (a signal from outside, as a
+		 * terminal's to its group) before it answered: ESRCH means no
+		 * answer and no exec, so the program never ran, and a new
+		 * empty process does the spawn as if there had been no
+		 * member. One that the request itself kills dies again
+		 * there and is reported then. */
+		if (err == ESRCH)
 			err = -1;
 	} else {
 		empty_abort(&m->e);

@@ -114,7 +114,26 @@ static void spawn_true(void)
 	}
 }
 
-/* Children the program did not make: the pool's members, if any. */
+/* Is pid an empty process that waits (the loader, after its exec)? A
+ * member being made is still a clone() child of the pool's thread, which
+ * waits for its exec as glibc's posix_spawn() waits for its vfork()
+ * child's: stopped then, it stops that thread as it would stop glibc's. */
+static int is_loader(long pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strncmp(comm, "pristine-loade", 14);
+}
+
+/* Children the program did not make: the pool's members, if any, once
+ * they wait. */
 static int strangers(pid_t *out, int max)
 {
 	char path[300];
@@ -135,7 +154,7 @@ static int strangers(pid_t *out, int max)
 		while (n < max && fscanf(f, "%ld", &pid) == 1) {
 			for (i = 0; i < nmine && mine[i] != pid; i++)
 				;
-			if (i == nmine)
+			if (i == nmine && is_loader(pid))
 				out[n++] = (pid_t)pid;
 		}
 		fclose(f);
