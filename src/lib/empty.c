@@ -290,6 +290,7 @@ int empty_create(struct empty *e, enum empty_fds fds, struct sender *pre,
 		    a, &pidfd);
 	err = pid < 0 ? errno : 0;
 	e->held = 0;
+	e->taken = 0;
 	if ((fds & EMPTY_HELD) && !err) {
 		if ((err = held_add_locked(pid))) {
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
