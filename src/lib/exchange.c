@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "empty.h"
 #include "errmsg.h"
 #include "exchange.h"
+#include "proc-files.h"
 #include "reply.h"
 #include "sender.h"
 #include "wire.h"
@@ -37,17 +37,10 @@
 static int member_stopped(const struct empty *e)
 {
 	char path[64], text[512], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)e->pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proc_read_path(path, text, sizeof(text)))
 		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	text[n] = 0;
 	p = strrchr(text, ')');
 	return p && p[1] == ' ' && p[2] == 'T';
 }

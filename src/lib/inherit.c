@@ -149,22 +149,6 @@ static int status_field(const char *text, const char *name, int base,
 	return 0;
 }
 
-/* A /proc status file, NUL-terminated, in text. */
-static int read_status(const char *path, char *text, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	n = read(fd, text, size - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? errno : EIO;
-	text[n] = 0;
-	return 0;
-}
-
 /* A digest of the lines that decide what an exec gets: ids, groups,
  * capability sets, seccomp mode and filter count. */
 static uint64_t cred_digest(const char *text)
@@ -243,7 +227,7 @@ uint64_t ignored_signals(pid_t pid)
 	unsigned long long ign = ~0ull;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!read_status(path, text, sizeof(text)))
+	if (!proc_read_path(path, text, sizeof(text)))
 		status_field(text, "\nSigIgn:\t", 16, &ign);
 	return ign;
 }
@@ -299,7 +283,7 @@ static int personality_now(void)
 
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		return personality(0xffffffff);
-	if (read_status("/proc/thread-self/personality", text, sizeof(text)))
+	if (proc_read_path("/proc/thread-self/personality", text, sizeof(text)))
 		return -1;
 	return (int)strtol(text, NULL, 16);
 }

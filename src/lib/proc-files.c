@@ -247,6 +247,21 @@ int proc_read(enum proc_file f, char *buf, size_t size, int keep)
 	return err;
 }
 
+int proc_read_path(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? errno : EIO;
+	buf[n] = 0;
+	return 0;
+}
+
 int proc_thread_status(char *buf, size_t size, int keep)
 {
 	static const char path[] = "/proc/thread-self/status";

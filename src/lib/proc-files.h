@@ -34,6 +34,10 @@ void proc_files_release(void);
  * thread) use one if it is there and never add one. */
 int proc_read(enum proc_file f, char *buf, size_t size, int keep);
 
+/* The text of the /proc file path, read once (NUL-terminated in buf): 0
+ * or a positive errno. */
+int proc_read_path(const char *path, char *buf, size_t size);
+
 /* The calling thread's /proc/thread-self/status, the same way. */
 int proc_thread_status(char *buf, size_t size, int keep);
 
