@@ -48,11 +48,14 @@ static int member_stopped(const struct empty *e)
 static void await_answer(const struct empty *e)
 {
 	struct pollfd p = { .fd = e->sock, .events = POLLIN };
+	int n;
 
 	if (!e->taken)
 		return;
-	while (poll(&p, 1, LATE_MS) == 0)
-		if (member_stopped(e)) {
+	/* A signal handler of the program's (SIGCHLD) interrupts the poll:
+	 * it goes on, or the recv() after it would block unchecked. */
+	while ((n = poll(&p, 1, LATE_MS)) == 0 || (n < 0 && errno == EINTR))
+		if (n == 0 && member_stopped(e)) {
 			syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL,
 				0);
 			return;
